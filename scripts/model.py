@@ -1,0 +1,129 @@
+"""The document model: a few frozen dataclasses that every stage after parse reads.
+
+Renderers read these and never re-parse text. Positions (``line``) are 1-based lines
+of the source file, so every published piece can be traced back to where it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The rule name of a change that could not be made with confidence: the text keeps
+# a visible marker (U+FFFD) and the change is reported as unresolved.
+UNRESOLVED = "cp874-lost-byte-unresolved"
+MARKER = "\ufffd"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One repair: where it was, what was there, what replaced it, and which rule did it."""
+
+    line: int
+    column: int
+    original: str
+    result: str
+    rule: str
+    detail: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        return self.rule != UNRESOLVED
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "original": self.original,
+            "result": self.result,
+            "rule": self.rule,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """The repair stage's output: the repaired text and the log of every change."""
+
+    text: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact from a metadata file, with where it comes from."""
+
+    value: object
+    source: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered body paragraph of a letter."""
+
+    anchor: str
+    number: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PullQuote:
+    """A display quote that repeats a sentence of its own letter (``repeats`` is that paragraph's anchor)."""
+
+    text: str
+    line: int
+    repeats: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One letter: its body paragraphs, pull quotes and signature lines, in source order."""
+
+    slug: str
+    number: int
+    paragraphs: tuple[Paragraph, ...]
+    pull_quotes: tuple[PullQuote, ...]
+    signature: tuple[str, ...]
+    line: int
+
+    @property
+    def institution(self) -> str:
+        """The first institution the signature names (its second line), else its first line."""
+        if not self.signature:
+            return "unsigned"
+        return self.signature[1] if len(self.signature) > 1 else self.signature[0]
+
+    @property
+    def label(self) -> str:
+        """How the site names a letter: by its signature, since the source names no writer."""
+        return f"Letter {self.number}: {self.institution}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The page's own "Cite this Article" block."""
+
+    heading: str
+    text: str
+    issue: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """A forum page: a title, the article it discusses, and its letters."""
+
+    slug: str
+    source: str
+    title: str
+    image_credit: str
+    responds_to: str
+    letters: tuple[Letter, ...]
+    citation: Citation | None
+    chrome: tuple[str, ...] = ()
+    meta: dict[str, Fact] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
+
+    def fact(self, key: str, default: object = None) -> object:
+        fact = self.meta.get(key)
+        return fact.value if fact else default
