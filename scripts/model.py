@@ -107,6 +107,11 @@ class Citation:
     text: str
     issue: str
     line: int
+    journal: str = ""
+    volume: str = ""
+    number: str = ""
+    season: str = ""
+    year: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ from scripts.model import Citation, Discussion, Fact, Letter, Paragraph, PullQuo
 DISCUSSION_OF = "a discussion of"
 RESPONSES_FROM = "read responses from"
 CITE_HEADING = "cite this article"
+# The citation as the page prints it: “Title.” Journal 41, no. 2 (Winter 2025).
+CITATION = re.compile(
+    r"^[“\"](?P<title>.+?)[.,]?[”\"]\s+(?P<journal>.+?)\s+(?P<volume>\d+),\s+no\.\s+(?P<number>\d+)"
+    r"\s+\((?:(?P<season>[A-Za-z]+)\s+)?(?P<year>\d{4})\)\.?$"
+)
 ISSUE_LINE = re.compile(r"^Vol\.\s+[IVXLC]+,\s+No\.\s+\d+", re.IGNORECASE)
 # A signature line is short and does not end like a sentence.
 SIGNATURE_MAX_WORDS = 16
@@ -176,7 +181,9 @@ def _parse(repaired: Repaired, source: str, meta: dict) -> Discussion:
         if extra:
             raise PipelineError(source, f"unexpected text after the citation: {extra[0].text[:60]!r}",
                                 line=extra[0].number)
-        citation = Citation(lines[cite_at].text, rest[0].text, issue, lines[cite_at].number)
+        parts = CITATION.match(rest[0].text)
+        fields = {k: v or "" for k, v in parts.groupdict().items() if k != "title"} if parts else {}
+        citation = Citation(lines[cite_at].text, rest[0].text, issue, lines[cite_at].number, **fields)
 
     groups = _split_letters(body)
     if not groups:

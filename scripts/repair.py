@@ -18,6 +18,7 @@ import difflib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import ftfy
 
@@ -160,32 +161,52 @@ def _find_sequences(line: str) -> list[_Sequence]:
     return found
 
 
-def _drop_genuine_thai(line: str, sequences: list[_Sequence]) -> list[_Sequence]:
-    """Keep Thai text that is really Thai.
+def _drop_implausible(line: str, sequences: list[_Sequence]) -> list[_Sequence]:
+    """Keep real text real: Thai that is Thai, Latin letters that are Latin.
 
     Thai letters outside every candidate sequence are genuine Thai. A candidate that
     touches genuine Thai is dropped (which may make more Thai genuine, so repeat). A
     candidate made only of Thai letters is kept only when it is complete, the line has
-    no genuine Thai, and the line's other letters are of another script.
+    no genuine Thai, and the line's other letters are of another script. A candidate
+    that starts with a Latin letter (Û, Ü, Ý, Þ: bytes Windows-874 lacks) is ordinary
+    Latin text far more often than damage, so it is kept only beside another candidate.
     """
     kept = list(sequences)
     while True:
-        covered = {k for seq in kept for k in range(seq.start, seq.end)}
-        outside = [(k, ch) for k, ch in enumerate(line) if k not in covered]
-        genuine = {k for k, ch in outside if _is_thai(ch)}
-        foreign_letters = any(ch.isalpha() and not _is_thai(ch) for _, ch in outside)
-
-        def plausible(seq: _Sequence) -> bool:
-            if seq.start - 1 in genuine or seq.end in genuine:
-                return False
-            if all(_is_thai(ch) for ch in line[seq.start : seq.end]):
-                return not seq.lost and not genuine and foreign_letters
-            return True
-
-        still = [seq for seq in kept if plausible(seq)]
+        context = _Context.of(line, kept)
+        still = [seq for seq in kept if context.plausible(seq)]
         if len(still) == len(kept):
             return kept
         kept = still
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a line says about its candidate sequences: computed once per pass."""
+
+    line: str
+    genuine: frozenset[int]
+    foreign_letters: bool
+    starts: frozenset[int]
+    ends: frozenset[int]
+
+    @classmethod
+    def of(cls, line: str, kept: list[_Sequence]) -> _Context:
+        covered = bytearray(len(line))
+        for seq in kept:
+            covered[seq.start : seq.end] = b"\x01" * (seq.end - seq.start)
+        genuine = frozenset(k for k, ch in enumerate(line) if not covered[k] and _is_thai(ch))
+        foreign = any(ch.isalpha() and not _is_thai(ch) for k, ch in enumerate(line) if not covered[k])
+        return cls(line, genuine, foreign, frozenset(s.start for s in kept), frozenset(s.end for s in kept))
+
+    def plausible(self, seq: _Sequence) -> bool:
+        if seq.start - 1 in self.genuine or seq.end in self.genuine:
+            return False
+        if all(_is_thai(ch) for ch in self.line[seq.start : seq.end]):
+            return not seq.lost and not self.genuine and self.foreign_letters
+        if not _is_thai(self.line[seq.start]):
+            return seq.start in self.ends or seq.end in self.starts
+        return True
 
 
 def _fits(char: str, before: str, after: str) -> bool:
@@ -217,7 +238,7 @@ def decode_cp874_mojibake(line: str) -> list[Edit]:
     >>> decode_cp874_mojibake("ภาษาไทย ยก")
     []
     """
-    sequences = _drop_genuine_thai(line, _find_sequences(line))
+    sequences = _drop_implausible(line, _find_sequences(line))
     resolved = {seq.start: seq.options[0] for seq in sequences if not seq.lost}
     edits = []
     for seq in sequences:
@@ -227,7 +248,7 @@ def decode_cp874_mojibake(line: str) -> list[Edit]:
             edits.append(Edit(seq.start, seq.end, char, CP874_RULE, f"UTF-8 bytes {found} decoded: {_describe(char)}"))
             continue
         before = edits[-1].result[-1:] if edits and edits[-1].end == seq.start else line[seq.start - 1 : seq.start]
-        after = resolved.get(seq.end, "") if seq.end < len(line) and seq.end in resolved else line[seq.end : seq.end + 1]
+        after = resolved[seq.end] if seq.end in resolved else line[seq.end : seq.end + 1]
         fitting = [char for char in seq.options if _fits(char, before, after)]
         if len(fitting) == 1:
             char = fitting[0]
@@ -328,7 +349,7 @@ def _apply(pieces: list[_Piece], edits: list[Edit]) -> list[_Piece]:
             split.append(piece)
         else:
             marks = [0, *sorted(c - offset for c in cuts if offset < c < offset + size), size]
-            split += [_Piece(piece.start + a, piece.start + b, piece.text[a:b]) for a, b in zip(marks, marks[1:]) if b > a]
+            split += [_Piece(piece.start + a, piece.start + b, piece.text[a:b]) for a, b in pairwise(marks) if b > a]
         offset += size
     result: list[_Piece] = []
     offset = 0
@@ -345,7 +366,7 @@ def _apply(pieces: list[_Piece], edits: list[Edit]) -> list[_Piece]:
             edit = todo.pop(0)
             (first_at, first), (last_at, last) = group[0], group[-1]
             text = first.text[: edit.start - first_at] + edit.result + last.text[edit.end - last_at :]
-            rules = tuple(dict.fromkeys(r for _, p in group for r in p.rules)) + (edit.rule,)
+            rules = (*dict.fromkeys(r for _, p in group for r in p.rules), edit.rule)
             details = tuple(d for _, p in group for d in p.details) + ((edit.detail,) if edit.detail else ())
             result.append(_Piece(first.start, last.end, text, rules, details))
             group = []

@@ -50,6 +50,9 @@ def decode(data: bytes, path: str | Path) -> str:
             raise PipelineError(path, f"not valid UTF-16 despite its byte-order mark ({err.reason})") from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise PipelineError(path, "binary file (contains NUL bytes), expected text", line=line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -57,9 +60,6 @@ def decode(data: bytes, path: str | Path) -> str:
         raise PipelineError(
             path, f"not UTF-8 text (byte 0x{data[err.start]:02X} cannot be decoded)", line=line
         ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise PipelineError(path, "binary file (contains NUL bytes), expected text", line=line)
     return text
 
 

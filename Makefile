@@ -1,0 +1,47 @@
+# The project's commands. `make serve` and `make test` each do all the set-up a fresh
+# machine needs: a virtual environment with the pinned, hash-checked dependencies, and
+# (for the browser tests) Debian's Chromium.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup chromium generate site serve test lint check lock
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian's Chromium for Playwright; never a browser download.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+generate: setup
+	$(PY) -m scripts generate
+
+site: generate
+	$(PY) -m mkdocs build --strict -d site
+
+serve: generate
+	$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
+
+lint: setup
+	$(PY) -m ruff check scripts tests
+
+test: setup chromium lint
+	$(PY) -m pytest
+
+# Fails, naming the files, when the committed docs/ differ from what the sources generate.
+check: setup lint
+	$(PY) -m scripts check
+
+# Re-pin every dependency (with hashes) from requirements.in.
+lock: setup
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in

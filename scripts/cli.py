@@ -1,0 +1,79 @@
+"""The command line: ``python -m scripts repair FILE`` and ``python -m scripts generate``.
+
+Every error a user can cause is printed as one line (``error: FILE[:LINE]: …``) with
+exit status 1; nothing else is printed on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scripts.errors import PipelineError
+from scripts.generate import generate, stale_files
+from scripts.repair import repair
+from scripts.sources import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _repair(args: argparse.Namespace) -> int:
+    repaired = repair(read_text(args.file))
+    sys.stdout.reconfigure(encoding="utf-8", newline="")
+    if args.explain:
+        for change in repaired.changes:
+            sys.stdout.write(json.dumps(change.as_dict(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(repaired.text)
+    unresolved = sum(not c.resolved for c in repaired.changes)
+    if unresolved:
+        print(f"warning: {args.file}: {unresolved} damaged sequence(s) could not be repaired with confidence "
+              "and are marked with U+FFFD (see --explain)", file=sys.stderr)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    changed = generate(Path(args.sources), Path(args.docs))
+    print(f"generated {args.docs}: {len(changed)} file(s) changed", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    stale = stale_files(Path(args.sources), Path(args.docs))
+    if stale:
+        print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
+              file=sys.stderr)
+        return 1
+    print(f"{args.docs}: generated files are up to date", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    rep = commands.add_parser("repair", help="print a source's repaired text, or its change log")
+    rep.add_argument("file", help="a source text file")
+    rep.add_argument("--explain", action="store_true", help="print the change log, one JSON object a line")
+    rep.set_defaults(run=_repair)
+    gen = commands.add_parser("generate", help="write the site's Markdown and passages.json into docs/")
+    gen.add_argument("--sources", default=str(ROOT / "source_texts"), help="folder of sources (default: source_texts/)")
+    gen.add_argument("--docs", default=str(ROOT / "docs"), help="folder to write into (default: docs/)")
+    gen.set_defaults(run=_generate)
+    chk = commands.add_parser("check", help="fail if the committed docs/ differ from what the sources generate")
+    chk.add_argument("--sources", default=str(ROOT / "source_texts"))
+    chk.add_argument("--docs", default=str(ROOT / "docs"))
+    chk.set_defaults(run=_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except PipelineError as err:
+        print(err.format(), file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1

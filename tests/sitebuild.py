@@ -1,0 +1,59 @@
+"""Build a site in a scratch folder: generate docs from a folder of sources, then run
+``mkdocs build --strict`` with the project's own mkdocs.yml, hand-written docs and theme
+overrides. Tests use it so they never write into the repository's docs/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildFailed(AssertionError):
+    pass
+
+
+def run(*args: str, cwd: Path = ROOT, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8")
+    if check and done.returncode:
+        raise BuildFailed(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def hand_written_docs(into: Path) -> None:
+    """Copy docs/ without the files the pipeline generated (those are regenerated)."""
+    generated = set()
+    manifest = ROOT / "docs" / ".generated.json"
+    if manifest.exists():
+        import json
+
+        generated = set(json.loads(manifest.read_text(encoding="utf-8")))
+    for path in (ROOT / "docs").rglob("*"):
+        rel = path.relative_to(ROOT / "docs").as_posix()
+        if path.is_file() and rel not in generated and rel != ".generated.json":
+            target = into / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
+def build_site(sources: Path, work: Path, strict: bool = True) -> Path:
+    """Generate and build; return the built site's folder."""
+    docs = work / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    hand_written_docs(docs)
+    run(sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
+    # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest).
+    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs),
+              "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}}
+    (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    site = work / "site"
+    args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", str(site)]
+    if strict:
+        args.append("--strict")
+    run(*args)
+    return site

@@ -1,0 +1,102 @@
+"""The command line, run as a real command."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED
+from pages import forum_page
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "scripts", *args], cwd=cwd, capture_output=True)
+
+
+def test_repair_prints_the_repaired_text_with_newlines_preserved(tmp_path):
+    source = tmp_path / "crlf.txt"
+    source.write_bytes("Chinaโ€™s\r\n\r\nraceโ€”a\r\n".encode())
+    done = cli("repair", str(source))
+    assert done.returncode == 0
+    assert done.stdout == "China’s\r\n\r\nrace—a\r\n".encode()
+
+
+def test_repair_of_the_seed_leaves_no_mojibake():
+    out = cli("repair", str(SEED)).stdout.decode()
+    assert "โ€" not in out and "ยฉ" not in out and "“The Trap of Securitizing Science”" in out
+
+
+def test_explain_prints_one_json_object_a_line():
+    done = cli("repair", "--explain", str(SEED))
+    rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert len(rows) == 37
+    assert rows[0] == {"line": 1, "column": 112, "original": "ยฉ", "result": "©", "rule": "cp874-utf8",
+                       "detail": "UTF-8 bytes C2 A9 decoded: U+00A9 COPYRIGHT SIGN"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty file, expected text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes), expected text"),
+        (b"caf\xe9 au lait", "not UTF-8 text (byte 0xE9 cannot be decoded)"),
+    ],
+)
+def test_bad_files_get_one_line_naming_them_and_a_nonzero_exit(tmp_path, content, expected):
+    source = tmp_path / "bad.txt"
+    source.write_bytes(content)
+    done = cli("repair", str(source))
+    err = done.stderr.decode()
+    assert done.returncode == 1 and done.stdout == b""
+    assert err.count("\n") == 1 and str(source) in err and expected in err
+    assert "Traceback" not in err
+
+
+def test_missing_file_is_a_one_line_error(tmp_path):
+    done = cli("repair", str(tmp_path / "nope.txt"))
+    assert done.returncode == 1 and done.stderr.decode().startswith(f"error: {tmp_path / 'nope.txt'}: cannot read")
+
+
+def test_generate_a_file_with_no_letters_fails_and_keeps_the_good_site(tmp_path):
+    sources, docs = tmp_path / "sources", tmp_path / "docs"
+    sources.mkdir()
+    (sources / "good.txt").write_text(forum_page(), encoding="utf-8")
+    assert cli("generate", "--sources", str(sources), "--docs", str(docs)).returncode == 0
+    before = {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+    (sources / "good.txt").write_text("A Title\n\nA DISCUSSION OF\n\nArticle\n", encoding="utf-8")
+    done = cli("generate", "--sources", str(sources), "--docs", str(docs))
+    assert done.returncode == 1
+    assert done.stderr.decode() == "error: good.txt:5: no letters found: expected paragraphs followed by " \
+        "signature lines after the article's title\n"
+    assert {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()} == before
+
+
+def test_generate_never_removes_files_it_did_not_write(tmp_path):
+    sources, docs = tmp_path / "sources", tmp_path / "docs"
+    sources.mkdir()
+    docs.mkdir()
+    (docs / "hand-written.md").write_text("# Mine\n", encoding="utf-8")
+    (sources / "a.txt").write_text(forum_page(title="First"), encoding="utf-8")
+    assert cli("generate", "--sources", str(sources), "--docs", str(docs)).returncode == 0
+    (sources / "a.txt").write_text(forum_page(title="Renamed"), encoding="utf-8")
+    assert cli("generate", "--sources", str(sources), "--docs", str(docs)).returncode == 0
+    assert (docs / "hand-written.md").read_text(encoding="utf-8") == "# Mine\n"
+    assert ((docs / "renamed" / "letter-1.md").exists() and not (docs / "first").exists()) or \
+        not (docs / "first" / "letter-1.md").exists()
+
+
+def test_check_names_stale_generated_files(tmp_path):
+    sources, docs = tmp_path / "sources", tmp_path / "docs"
+    sources.mkdir()
+    (sources / "a.txt").write_text(forum_page(), encoding="utf-8")
+    cli("generate", "--sources", str(sources), "--docs", str(docs))
+    assert cli("check", "--sources", str(sources), "--docs", str(docs)).returncode == 0
+    (docs / "a-title" / "letter-1.md").write_text("edited by hand", encoding="utf-8")
+    done = cli("check", "--sources", str(sources), "--docs", str(docs))
+    assert done.returncode == 1 and "a-title/letter-1.md" in done.stderr.decode()
+
+
+def test_committed_docs_are_what_the_sources_generate():
+    done = cli("check")
+    assert done.returncode == 0, done.stderr.decode()
