@@ -35,13 +35,25 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    changed = generate(Path(args.sources), Path(args.docs))
+    changed = generate(Path(args.sources), Path(args.docs), _glossary(args))
     print(f"generated {args.docs}: {len(changed)} file(s) changed", file=sys.stderr)
     return 0
 
 
+def _glossary(args: argparse.Namespace) -> Path | None:
+    return None if args.glossary in ("", "none") else Path(args.glossary)
+
+
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--sources", default=str(ROOT / "source_texts"),
+                         help="folder of sources (default: source_texts/)")
+    command.add_argument("--docs", default=str(ROOT / "docs"), help="folder of generated pages (default: docs/)")
+    command.add_argument("--glossary", default=str(ROOT / "glossary.yml"),
+                         help="glossary data file (default: glossary.yml; 'none' for no glossary)")
+
+
 def _check(args: argparse.Namespace) -> int:
-    stale = stale_files(Path(args.sources), Path(args.docs))
+    stale = stale_files(Path(args.sources), Path(args.docs), _glossary(args))
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)
@@ -58,12 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--explain", action="store_true", help="print the change log, one JSON object a line")
     rep.set_defaults(run=_repair)
     gen = commands.add_parser("generate", help="write the site's Markdown and passages.json into docs/")
-    gen.add_argument("--sources", default=str(ROOT / "source_texts"), help="folder of sources (default: source_texts/)")
-    gen.add_argument("--docs", default=str(ROOT / "docs"), help="folder to write into (default: docs/)")
+    _add_common(gen)
     gen.set_defaults(run=_generate)
     chk = commands.add_parser("check", help="fail if the committed docs/ differ from what the sources generate")
-    chk.add_argument("--sources", default=str(ROOT / "source_texts"))
-    chk.add_argument("--docs", default=str(ROOT / "docs"))
+    _add_common(chk)
     chk.set_defaults(run=_check)
     return parser
 

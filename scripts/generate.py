@@ -15,10 +15,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from scripts.annotate import annotate, load_glossary
 from scripts.errors import PipelineError
 from scripts.model import Discussion
 from scripts.parse import parse
 from scripts.render import render_site
+from scripts.render_glossary import render_glossary
 from scripts.repair import repair
 from scripts.sources import find_sources, read_source
 
@@ -85,15 +87,22 @@ def write_files(docs: Path, files: dict[str, str]) -> list[str]:
     return changed
 
 
-def generate(sources: Path, docs: Path) -> list[str]:
-    """Build every page from ``sources`` and write it into ``docs``."""
-    files = render_site(build_discussions(sources))
-    return write_files(docs, files)
+def site_files(sources: Path, glossary: Path | None) -> dict[str, str]:
+    """Every generated file's content, by path under docs/: all stages, in memory."""
+    discussions = build_discussions(sources)
+    terms = load_glossary(glossary) if glossary else ()
+    annotations = annotate(discussions, terms, glossary or "")
+    return render_site(discussions, annotations) | render_glossary(discussions, annotations)
 
 
-def stale_files(sources: Path, docs: Path) -> list[str]:
+def generate(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
+    """Build every page from ``sources`` (and the glossary) and write it into ``docs``."""
+    return write_files(docs, site_files(sources, glossary))
+
+
+def stale_files(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
     """Generated files in ``docs`` that differ from what ``sources`` generate now."""
-    files = render_site(build_discussions(sources))
+    files = site_files(sources, glossary)
     stale = []
     for rel, content in sorted(files.items()):
         target = docs / rel

@@ -132,3 +132,83 @@ class Discussion:
     def fact(self, key: str, default: object = None) -> object:
         fact = self.meta.get(key)
         return fact.value if fact else default
+
+
+# A paragraph's identity across the whole site: (discussion slug, letter slug, anchor).
+PassageKey = tuple[str, str, str]
+
+
+# The id of a letter's signature block; its lines are annotated too (they name institutions).
+SIGNATURE_ANCHOR = "signature"
+
+
+def passage_key(discussion: Discussion, letter: Letter, paragraph: Paragraph) -> PassageKey:
+    return (discussion.slug, letter.slug, paragraph.anchor)
+
+
+def signature_key(discussion: Discussion, letter: Letter, line: int) -> PassageKey:
+    """The key of a letter's signature line ``line`` (0-based)."""
+    return (discussion.slug, letter.slug, f"{SIGNATURE_ANCHOR}-{line}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A public source a glossary definition rests on."""
+
+    title: str
+    url: str
+    publisher: str = ""
+    supports: str = ""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry, as ``glossary.yml`` gives it."""
+
+    id: str
+    term: str
+    variants: tuple[str, ...]
+    short: str
+    definition: str
+    sources: tuple[Reference, ...]
+    notes: tuple[str, ...] = ()
+    line: int = 0
+    # Variants matched only exactly as written: no other capitalisation, no plural
+    # (for words that are ordinary in lower case, like the journal's short name "Issues").
+    exact: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An occurrence of a term in a paragraph's text: ``text[start:end]``.
+
+    ``marked`` is true for the first occurrence of the term in its paragraph, the one
+    the page annotates.
+    """
+
+    term: str
+    start: int
+    end: int
+    marked: bool
+
+
+@dataclass(frozen=True)
+class Related:
+    """A paragraph of another letter that discusses the same matter, and what they share."""
+
+    key: PassageKey
+    shared: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """The annotate stage's output: the glossary, and per paragraph its term mentions and
+    related passages."""
+
+    terms: tuple[Term, ...] = ()
+    mentions: dict[PassageKey, tuple[Mention, ...]] = field(default_factory=dict)
+    related: dict[PassageKey, tuple[Related, ...]] = field(default_factory=dict)
+
+    def term(self, term_id: str) -> Term:
+        return next(t for t in self.terms if t.id == term_id)

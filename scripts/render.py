@@ -23,7 +23,18 @@ import re
 
 import yaml
 
-from scripts.model import MARKER, Change, Discussion, Letter, Paragraph
+from scripts.model import (
+    MARKER,
+    SIGNATURE_ANCHOR,
+    Annotations,
+    Change,
+    Discussion,
+    Letter,
+    Mention,
+    Paragraph,
+    passage_key,
+    signature_key,
+)
 
 GENERATOR = "python -m scripts generate"
 NOTICE = (
@@ -31,6 +42,7 @@ NOTICE = (
     " change the source, its metadata, the glossary or the pipeline, and regenerate."
 )
 NOTES_PAGE = "notes"
+GLOSSARY = "glossary"
 SITE_NOTICE_SOURCE = "source_texts/"
 OPENING_WORDS = 30
 MARKER_HTML = f'<code class="marker">{MARKER}</code>'
@@ -102,7 +114,7 @@ def paragraph_url(discussion: Discussion, letter: Letter, paragraph: Paragraph) 
     return f"{page_url(letter_path(discussion, letter))}#{paragraph.anchor}"
 
 
-def _front_matter(source: str, **fields: object) -> str:
+def front_matter(source: str, **fields: object) -> str:
     notice = NOTICE.format(command=GENERATOR, source=source)
     body = yaml.safe_dump({k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n# {notice}\n{body}---\n\n"
@@ -153,10 +165,13 @@ def provenance(discussion: Discussion, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _signature(letter: Letter) -> str:
+def _signature(letter: Letter, lines: list[str] | None = None, anchor: bool = False) -> str:
+    """Signature lines as printed (``lines``: the same lines, already annotated)."""
+    ident = f' id="{SIGNATURE_ANCHOR}"' if anchor else ""
     if not letter.signature:
-        return '<p class="signature">(The letter is unsigned in the source.)</p>\n'
-    return '<p class="signature">' + "<br>\n".join(escape_html(line) for line in letter.signature) + "</p>\n"
+        return f'<p class="signature"{ident}>(The letter is unsigned in the source.)</p>\n'
+    lines = lines or [escape_html(line) for line in letter.signature]
+    return f'<p class="signature"{ident}>' + "<br>\n".join(lines) + "</p>\n"
 
 
 def _responds_to(discussion: Discussion, path: str) -> str:
@@ -166,6 +181,27 @@ def _responds_to(discussion: Discussion, path: str) -> str:
     cited = f'<a href="{escape_attr(str(url))}">{title}</a>' if url else title
     by = f" by {escape_html(str(authors))}" if authors else ""
     return f"A discussion of “{cited}”{by}."
+
+
+def term_url(term_id: str) -> str:
+    return f"{GLOSSARY}/{term_id}/"
+
+
+def annotated_text(path: str, text: str, mentions: tuple[Mention, ...], annotations: Annotations) -> str:
+    """Paragraph text, escaped, with each marked mention a link to its glossary entry whose
+    ``title`` (Material's tooltip, shown on hover and keyboard focus) is the short definition.
+    Only tags are added: the characters of the text are exactly the paragraph's."""
+    out, at = [], 0
+    for m in mentions:
+        if not m.marked:
+            continue
+        term = annotations.term(m.term)
+        out.append(escape_html(text[at : m.start]))
+        out.append(f'<a class="term" href="{link(path, term_url(term.id))}" title="{escape_attr(term.short)}">'
+                   f"{escape_html(text[m.start : m.end])}</a>")
+        at = m.end
+    out.append(escape_html(text[at:]))
+    return "".join(out)
 
 
 def render_paragraph(paragraph: Paragraph, body_html: str | None = None) -> str:
@@ -178,9 +214,37 @@ def render_paragraph(paragraph: Paragraph, body_html: str | None = None) -> str:
     )
 
 
-def render_letter(discussion: Discussion, letter: Letter) -> str:
+def _related(path: str, discussion: Discussion, key, annotations: Annotations) -> str:
+    """A paragraph's related passages in other letters, with what they share."""
+    items = annotations.related.get(key, ())
+    if not items:
+        return ""
+    letters = {letter.slug: letter for letter in discussion.letters}
+    links = []
+    for r in items:
+        other = letters[r.key[1]]
+        number = next(p.number for p in other.paragraphs if p.anchor == r.key[2])
+        href = link(path, f"{page_url(letter_path(discussion, other))}#{r.key[2]}")
+        links.append(f'<li><a href="{href}">Letter {other.number}, paragraph {number}</a>'
+                     f' <span class="shared">({escape_html(", ".join(r.shared[:4]))})</span></li>')
+    return ('<details class="related"><summary>Related passages in other letters</summary>'
+            f'<ul>{"".join(links)}</ul></details>\n')
+
+
+def _other_letters(discussion: Discussion, letter: Letter, path: str) -> str:
+    others = [o for o in discussion.letters if o is not letter]
+    if not others:
+        return ""
+    items = "".join(f'<li><a href="{link(path, page_url(letter_path(discussion, o)))}">{escape_html(o.label)}</a></li>'
+                    for o in others)
+    return (f'<nav class="other-letters" aria-label="Other letters in this discussion">'
+            f"<h2>Other letters in this discussion</h2><ul>{items}</ul></nav>\n\n")
+
+
+def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None) -> str:
+    annotations = annotations or Annotations()
     path = letter_path(discussion, letter)
-    out = [_front_matter(_source_path(discussion),
+    out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, letter.label,
                                         f"{letter.label}. A letter in “{discussion.title}”."))]
     out.append(f"# {escape_markdown(letter.label)}\n\n")
@@ -189,13 +253,20 @@ def render_letter(discussion: Discussion, letter: Letter) -> str:
     quotes = {}
     for quote in letter.pull_quotes:
         quotes.setdefault(quote.line, quote)
-    blocks = [(p.line, render_paragraph(p)) for p in letter.paragraphs]
+    blocks = []
+    for p in letter.paragraphs:
+        key = passage_key(discussion, letter, p)
+        body = annotated_text(path, p.text, annotations.mentions.get(key, ()), annotations)
+        blocks.append((p.line, render_paragraph(p, body) + _related(path, discussion, key, annotations)))
     blocks += [(q.line, f'<aside class="pull-quote" aria-hidden="true"><p>{escape_html(q.text)}</p></aside>\n')
                for q in letter.pull_quotes]
     out.append('<div class="letter-body" markdown="0">\n')
     out += [block for _, block in sorted(blocks)]
     out.append("</div>\n\n")
-    out.append('<div class="letter-signature" markdown="0">\n' + _signature(letter) + "</div>\n\n")
+    signed = [annotated_text(path, line, annotations.mentions.get(signature_key(discussion, letter, i), ()),
+                             annotations) for i, line in enumerate(letter.signature)]
+    out.append('<div class="letter-signature" markdown="0">\n' + _signature(letter, signed, anchor=True) + "</div>\n\n")
+    out.append(_other_letters(discussion, letter, path))
     out.append(provenance(discussion, path))
     return "".join(out)
 
@@ -225,7 +296,7 @@ def _citation_block(discussion: Discussion) -> str:
 def render_discussion_home(discussion: Discussion) -> str:
     path = f"{discussion.slug}/index.md"
     count = len(discussion.letters)
-    out = [_front_matter(_source_path(discussion),
+    out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, discussion.title,
                                         f"{count} letters responding to “{discussion.responds_to}”."))]
     out.append(f"# {escape_markdown(discussion.title)}\n\n")
@@ -250,7 +321,7 @@ def render_notes(discussion: Discussion) -> str:
     path = f"{discussion.slug}/{NOTES_PAGE}.md"
     changes = discussion.changes
     unresolved = [c for c in changes if not c.resolved]
-    out = [_front_matter(_source_path(discussion),
+    out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, "About this edition",
                                         f"How the text of “{discussion.title}” was repaired: every change listed."))]
     out.append("# About this edition\n\n")
@@ -291,7 +362,7 @@ def render_notes(discussion: Discussion) -> str:
 def render_home(discussions: list[Discussion]) -> str:
     """The site's home: every discussion with its letters."""
     sources = ", ".join(_source_path(d) for d in discussions)
-    out = [_front_matter(sources, title="Home",
+    out = [front_matter(sources, title="Home",
                          description="An annotated reader of letters from Issues in Science and Technology.",
                          rights=discussions[0].fact("rights") if len(discussions) == 1 else None,
                          original_url=discussions[0].fact("url") if len(discussions) == 1 else None)]
@@ -328,12 +399,12 @@ def render_passages(discussions: list[Discussion]) -> str:
     return json.dumps(passages(discussions), ensure_ascii=False, indent=1) + "\n"
 
 
-def render_site(discussions: list[Discussion]) -> dict[str, str]:
+def render_site(discussions: list[Discussion], annotations: Annotations | None = None) -> dict[str, str]:
     """Every generated file, by its path under ``docs/``."""
     files = {"index.md": render_home(discussions), "passages.json": render_passages(discussions)}
     for d in discussions:
         files[f"{d.slug}/index.md"] = render_discussion_home(d)
         files[f"{d.slug}/{NOTES_PAGE}.md"] = render_notes(d)
         for letter in d.letters:
-            files[letter_path(d, letter)] = render_letter(d, letter)
+            files[letter_path(d, letter)] = render_letter(d, letter, annotations)
     return files

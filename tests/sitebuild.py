@@ -41,12 +41,20 @@ def hand_written_docs(into: Path) -> None:
             shutil.copy2(path, target)
 
 
-def build_site(sources: Path, work: Path, strict: bool = True) -> Path:
-    """Generate and build; return the built site's folder."""
+def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None) -> Path:
+    """Generate and build; return the built site's folder.
+
+    ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for
+    sources that do not contain the glossary's terms (each entry must occur somewhere).
+    """
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     hand_written_docs(docs)
-    run(sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
+    extra = ["--glossary", str(glossary)] if glossary else []
+    run(sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs), *extra)
+    # mkdocs.yml names its hooks relative to itself: give the scratch config the same hooks/.
+    shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest).
     config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs),
               "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}}

@@ -11,6 +11,8 @@ from pages import forum_page
 
 
 def cli(*args, cwd=ROOT):
+    if args and args[0] in ("generate", "check") and "--sources" in args:
+        args = (*args, "--glossary", "none")  # synthetic pages do not contain the glossary's terms
     return subprocess.run([sys.executable, "-m", "scripts", *args], cwd=cwd, capture_output=True)
 
 
@@ -100,3 +102,17 @@ def test_check_names_stale_generated_files(tmp_path):
 def test_committed_docs_are_what_the_sources_generate():
     done = cli("check")
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_a_broken_glossary_entry_fails_the_build_and_keeps_the_site(tmp_path):
+    docs = tmp_path / "docs"
+    assert cli("generate", "--docs", str(docs)).returncode == 0
+    before = {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+    broken = tmp_path / "glossary.yml"
+    broken.write_text((ROOT / "glossary.yml").read_text(encoding="utf-8").replace(
+        "    - united front\n", "    - united frontier\n", 1), encoding="utf-8")
+    done = cli("generate", "--docs", str(docs), "--glossary", str(broken))
+    err = done.stderr.decode()
+    assert done.returncode == 1 and err.count("\n") == 1
+    assert err.startswith(f"error: {broken}:") and "entry 'united-front' occurs in no source" in err
+    assert {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()} == before

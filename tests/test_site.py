@@ -54,7 +54,7 @@ def test_every_word_of_the_letters_appears_in_order_once(built, seed_text):
         for tag in page.select(".pull-quote, .para-num"):
             tag.decompose()
         for block in page.select(".letter-body .para, .letter-signature .signature"):
-            shown += _words(block.get_text(" "))
+            shown += _words(block.get_text())
     assert shown == expected
 
 
@@ -104,7 +104,7 @@ def test_passages_json_is_published_and_its_urls_resolve(built):
         path, anchor = row["url"].split("#")
         page = soup(built / path / "index.html")
         assert page.find(id=anchor) is not None, row["url"]
-        assert page.find(id=anchor).get_text(" ").split()[1:] == row["text"].split()
+        assert page.find(id=anchor).get_text().split()[1:] == row["text"].split()
 
 
 def test_markup_in_a_source_is_inert_in_the_built_site(tmp_path):
@@ -113,7 +113,7 @@ def test_markup_in_a_source_is_inert_in_the_built_site(tmp_path):
     sources = tmp_path / "sources"
     sources.mkdir()
     (sources / "h.txt").write_text(forum_page(letters=[([hostile], ["Dean", "University"])]), encoding="utf-8")
-    site = build_site(sources, tmp_path / "work")
+    site = build_site(sources, tmp_path / "work", glossary="none")
     page = soup(site / "a-title" / "letter-1" / "index.html")
     para = page.select_one(".para")
     assert para.get_text(" ", strip=True).split()[1:] == hostile.split()
@@ -155,3 +155,57 @@ def test_seed_source_is_never_written(built):
     import hashlib
 
     assert hashlib.sha256(SEED.read_bytes()).hexdigest().startswith("3a02608604e5")
+
+
+def _internal_links(site: Path):
+    """Every (page, href) of a relative link in the built site (404.html links from the site's root URL)."""
+    for page in html_pages(site):
+        if page.name == "404.html":
+            continue
+        for a in soup(page).find_all("a", href=True):
+            href = a["href"]
+            if re.match(r"^([a-z]+:|//|#$)", href) or href.startswith("mailto:"):
+                continue
+            yield page, href
+
+
+def test_every_internal_link_and_anchor_resolves(built):
+    checked = 0
+    for page, href in _internal_links(built):
+        path, _, anchor = href.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        if target.is_dir():
+            target = target / "index.html"
+        assert target.exists(), f"{page.relative_to(built)}: {href}"
+        if anchor and target.suffix == ".html":
+            assert soup(target).find(id=anchor) is not None, f"{page.relative_to(built)}: {href}"
+        checked += 1
+    assert checked > 100
+
+
+def test_united_front_is_annotated_and_its_concordance_links_back(built):
+    letter = soup(built / D / "letter-1" / "index.html")
+    para = letter.find(id="p-individual-analyses-that-claim-to")
+    term = para.find("a", class_="term", string="united front")
+    assert term["href"] == "../../glossary/united-front/"
+    assert "Chinese Communist Party" in term["title"]
+    entry = soup(built / "glossary" / "united-front" / "index.html")
+    back = [a["href"] for a in entry.select(".concordance a")]
+    assert back == [f"../../{D}/letter-1/#p-individual-analyses-that-claim-to"]
+    assert entry.select_one(".concordance mark").get_text() == "united front"
+
+
+def test_glossary_index_has_a_term_by_letter_map(built):
+    index = soup(built / "glossary" / "index.html")
+    table = index.select_one(".term-map table")
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == ["Term", "Letter 1", "Letter 2", "Letter 3"]
+    rows = {tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+            for tr in table.select("tbody tr")}
+    assert rows["united front"] == ["1", "0", "0"]
+    assert rows["decoupling"][0] == "0" and rows["decoupling"][1] != "0" and rows["decoupling"][2] != "0"
+
+
+def test_terms_are_never_annotated_in_pull_quotes_or_headings(built):
+    for n in (1, 2, 3):
+        page = soup(built / D / f"letter-{n}" / "index.html")
+        assert not page.select(".pull-quote a, h1 a.term, h2 a.term")

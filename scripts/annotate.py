@@ -1,0 +1,240 @@
+"""Annotate: find glossary terms and related passages in the document model.
+
+A pass over the model, never over HTML: it reads each paragraph's text and returns
+``Annotations`` (term mentions as character offsets, related passages as keys). The
+text itself is never changed; the renderer wraps the marked spans in links.
+
+Matching follows Python-Markdown's ``abbr`` extension (terms sorted longest first, one
+word-bounded regular expression) but goes further, because ``abbr`` is case-sensitive
+and misses plurals: variants match whatever their capitalisation ("United Front"),
+and with a plural ending ("united fronts"); acronyms written in capitals ("S&T")
+match only as written. Longest match first, never overlapping, so a term is never
+found inside another.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from scripts.errors import PipelineError
+from scripts.model import (
+    Annotations,
+    Discussion,
+    Mention,
+    PassageKey,
+    Reference,
+    Related,
+    Term,
+    passage_key,
+    signature_key,
+)
+from scripts.sources import read_text
+
+ENTRY_KEYS = {"id", "term", "variants", "exact_variants", "short", "definition", "notes", "sources"}
+REQUIRED = ("id", "term", "variants", "short", "definition", "sources")
+RELATED_LIMIT = 3
+RELATED_MIN_SCORE = 1.5
+
+_NAME = re.compile(r"(?<![\w’'])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:’s|'s)?(?![\w])")
+
+
+def _is_acronym(variant: str) -> bool:
+    letters = [ch for ch in variant if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _variant_pattern(variant: str, exact: bool = False) -> str:
+    """A variant as a regular expression: flexible spaces, an optional plural ending."""
+    words = [re.escape(word) for word in variant.split()]
+    body = r"\s+".join(words)
+    if exact:
+        return f"(?-i:{body})"
+    if _is_acronym(variant):
+        return f"(?-i:{body})s?"
+    if variant[-1:].lower() == "y" and variant[-2:-1].lower() not in "aeiou":
+        return body[:-1] + "(?:y|ies)"
+    return body + "(?:s|es)?"
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """The compiled pattern, and which term each of its numbered groups stands for."""
+
+    pattern: re.Pattern[str]
+    term_ids: tuple[str, ...]
+
+
+def term_pattern(terms: tuple[Term, ...]) -> Matcher | None:
+    """One case-insensitive, word-bounded pattern for every variant, longest first.
+
+    >>> t = Term("uf", "united front", ("united front",), "s", "d", ())
+    >>> [m.group() for m in term_pattern((t,)).pattern.finditer("a United Front; two united fronts; unitedfront")]
+    ['United Front', 'united fronts']
+    """
+    variants = sorted(((v, t.id, v in t.exact) for t in terms for v in (*t.variants, *t.exact)),
+                      key=lambda vt: (-len(vt[0]), vt[0]))
+    if not variants:
+        return None
+    groups = "|".join(f"(?P<t{i}>{_variant_pattern(v, exact)})" for i, (v, _, exact) in enumerate(variants))
+    pattern = re.compile(rf"(?<![\w&])(?:{groups})(?![\w&])", re.IGNORECASE)
+    return Matcher(pattern, tuple(term_id for _, term_id, _ in variants))
+
+
+def find_mentions(text: str, matcher: Matcher | None) -> tuple[Mention, ...]:
+    """Every term occurrence in a text; the first of each term is marked."""
+    if matcher is None:
+        return ()
+    seen: set[str] = set()
+    found = []
+    for match in matcher.pattern.finditer(text):
+        term_id = matcher.term_ids[int(match.lastgroup[1:])]
+        found.append(Mention(term_id, match.start(), match.end(), marked=term_id not in seen))
+        seen.add(term_id)
+    return tuple(found)
+
+
+def capitalised_words(text: str) -> list[tuple[str, bool]]:
+    """Capitalised words, each with whether it starts a sentence.
+
+    >>> capitalised_words("Shih and Wagner argue. The United States must act.")
+    [('Shih', True), ('Wagner', False), ('The', True), ('United', False), ('States', False)]
+    """
+    found = []
+    for match in _NAME.finditer(text):
+        before = text[: match.start()].rstrip()
+        found.append((match.group(1), not before or before[-1] in ".!?:;“\"(—"))
+    return found
+
+
+def _without_mentions(text: str, mentions: tuple[Mention, ...]) -> str:
+    """The text with glossary mentions blanked, so their words are not counted again as names."""
+    for m in mentions:
+        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    return text
+
+
+def related_passages(discussions: list[Discussion], mentions: dict[PassageKey, tuple[Mention, ...]],
+                     terms: tuple[Term, ...]) -> dict[PassageKey, tuple[Related, ...]]:
+    """Paragraphs of other letters that share rare glossary terms and names.
+
+    Each shared feature counts by its rarity (inverse document frequency over all
+    paragraphs); a pair scoring at least ``RELATED_MIN_SCORE`` is related, and each
+    paragraph lists its best ``RELATED_LIMIT``. Computed, never hand-listed.
+    """
+    labels = {t.id: t.term for t in terms}
+    words: dict[PassageKey, list[tuple[str, bool]]] = {}
+    letter_of: dict[PassageKey, tuple[str, str]] = {}
+    for d in discussions:
+        for letter in d.letters:
+            for p in letter.paragraphs:
+                key = passage_key(d, letter, p)
+                words[key] = capitalised_words(_without_mentions(p.text, mentions.get(key, ())))
+                letter_of[key] = (d.slug, letter.slug)
+    # A capitalised word is a name if it is capitalised somewhere other than a sentence's start.
+    names = {word for found in words.values() for word, starts in found if not starts}
+    features = {
+        key: {f"term:{m.term}" for m in mentions.get(key, ())} | {f"name:{w}" for w, _ in found if w in names}
+        for key, found in words.items()
+    }
+    df = Counter(f for feats in features.values() for f in feats)
+    total = len(features)
+    idf = {f: math.log(total / n) for f, n in df.items()}
+    related: dict[PassageKey, list[Related]] = defaultdict(list)
+    keys = list(features)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            if letter_of[a] == letter_of[b] or letter_of[a][0] != letter_of[b][0]:
+                continue  # other letters of the same discussion only
+            shared = features[a] & features[b]
+            score = sum(idf[f] for f in shared)
+            if score >= RELATED_MIN_SCORE:
+                named = tuple(sorted((f for f in shared), key=lambda f: (not f.startswith("term:"), -idf[f], f)))
+                named = tuple(labels[f[5:]] if f.startswith("term:") else f[5:] for f in named)
+                related[a].append(Related(b, named, round(score, 3)))
+                related[b].append(Related(a, named, round(score, 3)))
+    order = {key: n for n, key in enumerate(keys)}
+    return {
+        key: tuple(sorted(items, key=lambda r: (-r.score, order[r.key]))[:RELATED_LIMIT])
+        for key, items in related.items()
+    }
+
+
+def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml"
+             ) -> Annotations:
+    """Find every term in every paragraph, check each term occurs somewhere, relate passages."""
+    pattern = term_pattern(terms)
+    mentions: dict[PassageKey, tuple[Mention, ...]] = {}
+    for d in discussions:
+        for letter in d.letters:
+            texts = [(passage_key(d, letter, p), p.text) for p in letter.paragraphs]
+            texts += [(signature_key(d, letter, i), line) for i, line in enumerate(letter.signature)]
+            for key, text in texts:
+                found = find_mentions(text, pattern)
+                if found:
+                    mentions[key] = found
+    used = {m.term for found in mentions.values() for m in found}
+    for t in terms:
+        if t.id not in used:
+            raise PipelineError(glossary_path, f"entry {t.id!r} occurs in no source (variants: "
+                                f"{', '.join((*t.variants, *t.exact))}); fix its variants or remove it",
+                                line=t.line or None)
+    return Annotations(terms, mentions, related_passages(discussions, mentions, terms))
+
+
+def _entry_error(path: str | Path, line: int, term_id: str, message: str) -> PipelineError:
+    return PipelineError(path, f"entry {term_id!r}: {message}", line=line)
+
+
+def load_glossary(path: str | Path) -> tuple[Term, ...]:
+    """Read and check ``glossary.yml``: every problem is an error naming the entry and line."""
+    text = read_text(path)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise PipelineError(path, "not valid YAML", line=mark.line + 1 if mark else None) from None
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise PipelineError(path, "expected a list of entries")
+    terms = []
+    owner: dict[str, str] = {}
+    ids: set[str] = set()
+    for entry, entry_node in zip(data, node.value, strict=True):
+        line = entry_node.start_mark.line + 1
+        term_id = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
+        if not isinstance(entry, dict):
+            raise _entry_error(path, line, term_id, "expected a mapping")
+        unknown = sorted(set(entry) - ENTRY_KEYS)
+        if unknown:
+            raise _entry_error(path, line, term_id, f"unknown field(s): {', '.join(unknown)}")
+        missing = [key for key in REQUIRED if not entry.get(key)]
+        if missing:
+            raise _entry_error(path, line, term_id, f"missing {', '.join(missing)}")
+        if term_id in ids:
+            raise _entry_error(path, line, term_id, "id used twice")
+        ids.add(term_id)
+        variants = tuple(str(v) for v in entry["variants"])
+        exact = tuple(str(v) for v in entry.get("exact_variants") or ())
+        for variant in (*variants, *exact):
+            claimed = owner.setdefault(variant.casefold(), term_id)
+            if claimed != term_id:
+                raise _entry_error(path, line, term_id, f"variant {variant!r} is also claimed by {claimed!r}")
+        sources = []
+        for source in entry["sources"]:
+            if not isinstance(source, dict) or not source.get("url") or not source.get("title"):
+                raise _entry_error(path, line, term_id, "each source needs a title and a url")
+            sources.append(Reference(str(source["title"]), str(source["url"]), str(source.get("publisher", "")),
+                                     str(source.get("supports", ""))))
+        notes = entry.get("notes") or ()
+        terms.append(Term(term_id, str(entry["term"]), variants, " ".join(str(entry["short"]).split()),
+                          " ".join(str(entry["definition"]).split()), tuple(sources),
+                          tuple(" ".join(str(n).split()) for n in notes), line, exact))
+    return tuple(terms)

@@ -1,0 +1,147 @@
+"""Annotate: glossary data checked, terms found on whole words (longest first, any case,
+plurals), the text never changed, related passages computed."""
+
+from pathlib import Path
+
+import pytest
+
+from scripts.annotate import annotate, find_mentions, load_glossary, term_pattern
+from scripts.errors import PipelineError
+from scripts.model import Term, passage_key
+from scripts.parse import parse
+from scripts.repair import repair
+
+from conftest import ROOT
+
+DATA = Path(__file__).parent / "data"
+
+
+def _term(term_id, *variants, exact=()):
+    return Term(term_id, variants[0] if variants else exact[0], variants, "short", "def", (), exact=exact)
+
+
+def _found(text, *terms):
+    return [(m.term, text[m.start : m.end], m.marked) for m in find_mentions(text, term_pattern(terms))]
+
+
+@pytest.fixture(scope="module")
+def seed(seed_text):
+    return parse(repair(seed_text), "seed.txt")
+
+
+@pytest.fixture(scope="module")
+def real(seed):
+    terms = load_glossary(ROOT / "glossary.yml")
+    return terms, annotate([seed], terms, ROOT / "glossary.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a “united front” approach", [("uf", "united front", True)]),
+        ("United Front work", [("uf", "United Front", True)]),
+        ("two united fronts", [("uf", "united fronts", True)]),
+        ("a united front and a united front", [("uf", "united front", True), ("uf", "united front", False)]),
+        ("disunited frontier", []),
+        ("united\u00a0front", [("uf", "united\u00a0front", True)]),
+    ],
+    ids=["as printed", "capitalised", "plural", "first marked", "partial word", "any space"],
+)
+def test_whole_words_any_case_and_plurals(text, expected):
+    assert _found(text, _term("uf", "united front")) == expected
+
+
+def test_longest_match_wins_so_a_term_is_never_found_inside_another():
+    terms = (_term("s", "securitization"), _term("trap", "The Trap of Securitizing Science"),
+             _term("sz", "securitizing"))
+    text = "In “The Trap of Securitizing Science” securitizing and over-securitization"
+    assert [t for t, _, _ in _found(text, *terms)] == ["trap", "sz", "s"]
+
+
+def test_acronyms_and_exact_variants_match_only_as_written():
+    terms = (_term("st", "S&T"), _term("issues", exact=("Issues",)))
+    assert _found("S&T-related s&t (Issues, Fall) these issues", *terms) == [
+        ("st", "S&T", True), ("issues", "Issues", True)]
+
+
+def test_united_front_in_letter_1_is_annotated(real, seed):
+    _, annotations = real
+    letter = seed.letters[0]
+    para = letter.paragraphs[2]
+    mentions = annotations.mentions[passage_key(seed, letter, para)]
+    uf = [m for m in mentions if m.term == "united-front"]
+    assert len(uf) == 1 and uf[0].marked and para.text[uf[0].start : uf[0].end] == "united front"
+
+
+def test_every_glossary_entry_occurs_and_the_required_terms_are_covered(real):
+    terms, _ = real
+    ids = {t.id for t in terms}
+    assert len(terms) >= 21
+    for t in terms:
+        assert 2 <= t.definition.count(". ") + 1 <= 6, t.id  # a definition of a few sentences
+        assert t.sources and all(s.url.startswith(("https://", "http://")) for s in t.sources), t.id
+    assert {"united-front", "china-initiative", "dual-use", "securitization", "quincy-institute"} <= ids
+    quincy = next(t for t in terms if t.id == "quincy-institute")
+    assert any("Responsible Statecraft" in note for note in quincy.notes)
+
+
+def test_annotation_never_changes_the_text(real, seed):
+    _, annotations = real
+    for letter in seed.letters:
+        for p in letter.paragraphs:
+            for m in annotations.mentions.get(passage_key(seed, letter, p), ()):
+                assert 0 <= m.start < m.end <= len(p.text)
+
+
+def test_related_passages_link_letters_that_discuss_the_same_matter(real, seed):
+    _, annotations = real
+    l2, l3 = seed.letters[1], seed.letters[2]
+    # both letters on the 1979 agreement's lapse (letter 2 ¶3, letter 3 ¶3)
+    key = passage_key(seed, l2, l2.paragraphs[2])
+    assert passage_key(seed, l3, l3.paragraphs[2]) in [r.key for r in annotations.related[key]]
+    # all three letters on Shih and Wagner's argument: each opening paragraph relates to another letter's
+    for letter in seed.letters:
+        related = annotations.related[passage_key(seed, letter, letter.paragraphs[0])]
+        assert {r.key[1] for r in related} - {letter.slug}
+    # never within one letter
+    for key, items in annotations.related.items():
+        assert all(r.key[1] != key[1] for r in items)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n",
+         "glossary.yml:1: entry 'x': missing sources"),
+        ("- id: a\n  term: a\n  variants: [united front]\n  short: s\n  definition: d\n"
+         "  sources: [{title: t, url: 'https://e.org'}]\n"
+         "- id: b\n  term: b\n  variants: [United Front]\n  short: s\n  definition: d\n"
+         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "glossary.yml:7: entry 'b': variant 'United Front' is also claimed by 'a'"),
+        ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: ''\n"
+         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "glossary.yml:1: entry 'x': missing definition"),
+        ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n  sources: [{title: t}]\n",
+         "glossary.yml:1: entry 'x': each source needs a title and a url"),
+        ("- id: x\n  term: x\n  variants: [united front]\n  shrot: s\n  short: s\n  definition: d\n"
+         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "glossary.yml:1: entry 'x': unknown field(s): shrot"),
+    ],
+    ids=["no source", "variant claimed twice", "no definition", "source without url", "typo"],
+)
+def test_a_broken_entry_is_an_error_naming_it(tmp_path, yaml_text, message):
+    path = tmp_path / "glossary.yml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(PipelineError) as err:
+        load_glossary(path)
+    assert err.value.format().endswith(message)
+
+
+def test_an_entry_that_occurs_in_no_source_is_an_error(tmp_path, seed):
+    path = tmp_path / "glossary.yml"
+    path.write_text("- id: ghost\n  term: ghost\n  variants: [quantum teleportation]\n  short: s\n"
+                    "  definition: d\n  sources: [{title: t, url: 'https://e.org'}]\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as err:
+        annotate([seed], load_glossary(path), path)
+    assert err.value.format() == (f"error: {path}:1: entry 'ghost' occurs in no source (variants: quantum "
+                                  "teleportation); fix its variants or remove it")
