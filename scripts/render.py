@@ -23,6 +23,7 @@ import re
 
 import yaml
 
+from scripts.edition import edition_filename
 from scripts.model import (
     MARKER,
     SIGNATURE_ANCHOR,
@@ -174,11 +175,19 @@ def _signature(letter: Letter, lines: list[str] | None = None, anchor: bool = Fa
     return f'<p class="signature"{ident}>' + "<br>\n".join(lines) + "</p>\n"
 
 
-def _responds_to(discussion: Discussion, path: str) -> str:
+def _responds_to(discussion: Discussion, path: str, annotations: Annotations | None = None) -> str:
+    """What the letters respond to: linked to the original (metadata), else to its glossary entry."""
     title = escape_html(discussion.responds_to)
     url = discussion.fact("responds_to_url")
     authors = discussion.fact("responds_to_authors")
-    cited = f'<a href="{escape_attr(str(url))}">{title}</a>' if url else title
+    entry = next((t for t in (annotations.terms if annotations else ())
+                  if discussion.responds_to.casefold() in (v.casefold() for v in t.variants)), None)
+    if url:
+        cited = f'<a href="{escape_attr(str(url))}">{title}</a>'
+    elif entry:
+        cited = f'<a href="{link(path, term_url(entry.id))}">{title}</a>'
+    else:
+        cited = title
     by = f" by {escape_html(str(authors))}" if authors else ""
     return f"A discussion of “{cited}”{by}."
 
@@ -249,7 +258,7 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
                                         f"{letter.label}. A letter in “{discussion.title}”."))]
     out.append(f"# {escape_markdown(letter.label)}\n\n")
     out.append(f'<p class="letter-context">A letter in <a href="{link(path, discussion.slug + "/")}">'
-               f"{escape_html(discussion.title)}</a>. {_responds_to(discussion, path)}</p>\n\n")
+               f"{escape_html(discussion.title)}</a>. {_responds_to(discussion, path, annotations)}</p>\n\n")
     quotes = {}
     for quote in letter.pull_quotes:
         quotes.setdefault(quote.line, quote)
@@ -293,16 +302,24 @@ def _citation_block(discussion: Discussion) -> str:
             f'<div class="source-citation" markdown="0">\n<p>{escape_html(c.text)}</p>{issue}\n</div>\n\n')
 
 
-def render_discussion_home(discussion: Discussion) -> str:
+def _edition_link(discussion: Discussion, path: str) -> str:
+    """A paragraph linking the single-file edition (scripts/edition.py) from a page at ``path``."""
+    href = posixpath.relpath(edition_filename(discussion), posixpath.dirname(path) or ".")
+    return (f"[The whole discussion in one file]({href}){{ .edition-link }}: the letters with their paragraph "
+            "numbers, the citation, the rights and every repair, in one HTML file to read offline or print.\n\n")
+
+
+def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None) -> str:
     path = f"{discussion.slug}/index.md"
     count = len(discussion.letters)
     out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, discussion.title,
                                         f"{count} letters responding to “{discussion.responds_to}”."))]
     out.append(f"# {escape_markdown(discussion.title)}\n\n")
-    out.append(f'<p class="responds-to">{_responds_to(discussion, path)}</p>\n\n')
+    out.append(f'<p class="responds-to">{_responds_to(discussion, path, annotations)}</p>\n\n')
     out.append(f"## {'The letter' if count == 1 else f'The {count} letters'}\n\n")
     out.append(_letters_list(discussion, path))
+    out.append(_edition_link(discussion, path))
     out.append(_citation_block(discussion))
     out.append(provenance(discussion, path))
     return "".join(out)
@@ -359,7 +376,7 @@ def render_notes(discussion: Discussion) -> str:
     return "".join(out)
 
 
-def render_home(discussions: list[Discussion]) -> str:
+def render_home(discussions: list[Discussion], annotations: Annotations | None = None) -> str:
     """The site's home: every discussion with its letters."""
     sources = ", ".join(_source_path(d) for d in discussions)
     out = [front_matter(sources, title="Home",
@@ -370,8 +387,9 @@ def render_home(discussions: list[Discussion]) -> str:
         path = "index.md"
         out.append(f"# {escape_markdown(d.title)}\n\n" if len(discussions) == 1 else
                    f"## [{escape_markdown(d.title)}]({d.slug}/index.md)\n\n")
-        out.append(f'<p class="responds-to">{_responds_to(d, path)}</p>\n\n')
+        out.append(f'<p class="responds-to">{_responds_to(d, path, annotations)}</p>\n\n')
         out.append(_letters_list(d, path))
+        out.append(_edition_link(d, path))
         out.append(_citation_block(d))
         out.append(provenance(d, path))
     return "".join(out)
@@ -401,9 +419,9 @@ def render_passages(discussions: list[Discussion]) -> str:
 
 def render_site(discussions: list[Discussion], annotations: Annotations | None = None) -> dict[str, str]:
     """Every generated file, by its path under ``docs/``."""
-    files = {"index.md": render_home(discussions), "passages.json": render_passages(discussions)}
+    files = {"index.md": render_home(discussions, annotations), "passages.json": render_passages(discussions)}
     for d in discussions:
-        files[f"{d.slug}/index.md"] = render_discussion_home(d)
+        files[f"{d.slug}/index.md"] = render_discussion_home(d, annotations)
         files[f"{d.slug}/{NOTES_PAGE}.md"] = render_notes(d)
         for letter in d.letters:
             files[letter_path(d, letter)] = render_letter(d, letter, annotations)
