@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from scripts.annotate import annotate, load_glossary
+from scripts.edition import render_editions
 from scripts.errors import PipelineError
 from scripts.model import Discussion
 from scripts.parse import parse
@@ -92,7 +93,8 @@ def site_files(sources: Path, glossary: Path | None) -> dict[str, str]:
     discussions = build_discussions(sources)
     terms = load_glossary(glossary) if glossary else ()
     annotations = annotate(discussions, terms, glossary or "")
-    return render_site(discussions, annotations) | render_glossary(discussions, annotations)
+    return (render_site(discussions, annotations) | render_glossary(discussions, annotations)
+            | render_editions(discussions, annotations))
 
 
 def generate(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
