@@ -1,0 +1,100 @@
+"""Print: a letter page printed to PDF by Chromium keeps the text, its numbers and its address,
+and leaves out the screen chrome and the pull quotes. The PDF's text is read with pdftotext
+(poppler-utils, installed with Chromium by `make chromium`)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import subprocess
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+
+SLUG = "balancing-research-security-and-openness"
+PAGE = f"{SLUG}/letter-1/"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+
+
+def squash(text: str) -> str:
+    """Text without spaces or hyphens, so line breaks and hyphenation in the PDF do not matter."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def printed(built, tmp_path_factory):
+    """The letter page under print emulation: its PDF text, and the computed display of chrome."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pdf = tmp_path_factory.mktemp("print") / "letter-1.pdf"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{server.server_port}/{PAGE}")
+                page.emulate_media(media="print")
+                page.pdf(path=str(pdf), format="A4")
+                shown = page.evaluate("""() => Object.fromEntries([
+                    '.md-header', '.md-sidebar--primary', '.md-search', '.md-footer', '.md-top',
+                    '[data-md-component=palette]', '.pull-quote', '.related', '.other-letters', '.para-num',
+                    'h1', '.signature'].map(s => [s, document.querySelector(s)
+                        ? getComputedStyle(document.querySelector(s)).display : 'absent']))""")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text, shown
+
+
+@pytest.fixture(scope="module")
+def letter(built):
+    return BeautifulSoup((built / PAGE / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_printed_page_carries_its_own_address(printed):
+    site_url = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)[1]
+    assert f"This page: {site_url}{PAGE}" in printed[0]
+
+
+def test_paragraph_numbers_and_heading_are_printed(printed, letter):
+    text = printed[0]
+    assert squash(letter.find("h1").get_text()) in squash(text)
+    for para in letter.select("p.para"):
+        number = para.find("a", class_="para-num").get_text()
+        first_word = para.get_text().split()[1]
+        assert re.search(rf"^\s*{number}\s+{re.escape(first_word)}", text, re.MULTILINE), (number, first_word)
+
+
+def test_screen_chrome_pull_quotes_and_widgets_are_not_printed(printed, letter):
+    text, shown = printed
+    for selector in (".md-header", ".md-sidebar--primary", ".md-search", ".md-footer", ".md-top", ".pull-quote"):
+        assert shown[selector] in {"none", "absent"}, selector
+    assert shown["[data-md-component=palette]"] in {"none", "absent"}
+    assert "Skip to content" not in text and "Other letters in this discussion" not in text
+    quote = letter.find("aside", class_="pull-quote").get_text()
+    without_glosses = re.sub(r"\s*\[[^\]]*\]", "", text)
+    # printed once: in its paragraph, not again as a display quote
+    assert squash(without_glosses).count(squash(quote)) == 1
+
+
+def test_kept_parts_are_displayed(printed):
+    shown = printed[1]
+    assert shown["h1"] != "none" and shown[".signature"] != "none" and shown[".para-num"] != "none"
+
+
+def test_glossary_definitions_are_printed_after_their_terms(printed, letter):
+    text = squash(printed[0])
+    terms = letter.select("a.term[title]")
+    assert terms
+    for term in terms:
+        assert squash(f"{term.get_text()} [{term['title']}]") in text, term.get_text()
