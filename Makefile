@@ -19,9 +19,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian's Chromium for Playwright; never a browser download.
+# Debian's Chromium for Playwright (never a browser download), and poppler-utils' pdftotext,
+# with which the print tests read the PDFs Chromium prints.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 
 generate: setup
 	$(PY) -m scripts generate
