@@ -24,3 +24,34 @@ def seed_text() -> str:
 def built(tmp_path_factory) -> Path:
     """The seed's site, generated and built with ``mkdocs build --strict`` in a scratch folder."""
     return build_site(ROOT / "source_texts", tmp_path_factory.mktemp("seed-site"))
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    """The built site served on 127.0.0.1 (a thread of this process) for browser tests."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium for the whole session (Playwright never downloads a browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"])
+        yield chromium
+        chromium.close()
