@@ -35,7 +35,7 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    changed = generate(Path(args.sources), Path(args.docs), _glossary(args))
+    changed = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
     print(f"generated {args.docs}: {len(changed)} file(s) changed", file=sys.stderr)
     return 0
 
@@ -50,10 +50,12 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--docs", default=str(ROOT / "docs"), help="folder of generated pages (default: docs/)")
     command.add_argument("--glossary", default=str(ROOT / "glossary.yml"),
                          help="glossary data file (default: glossary.yml; 'none' for no glossary)")
+    command.add_argument("--site-url", default=None,
+                         help="absolute address citations use (default: site_url in mkdocs.yml)")
 
 
 def _check(args: argparse.Namespace) -> int:
-    stale = stale_files(Path(args.sources), Path(args.docs), _glossary(args))
+    stale = stale_files(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)

@@ -15,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from scripts.annotate import annotate, load_glossary
 from scripts.edition import render_editions
 from scripts.errors import PipelineError
@@ -88,23 +90,53 @@ def write_files(docs: Path, files: dict[str, str]) -> list[str]:
     return changed
 
 
-def site_files(sources: Path, glossary: Path | None) -> dict[str, str]:
-    """Every generated file's content, by path under docs/: all stages, in memory."""
+MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml; tags such as ``!ENV`` or ``!!python/name:…`` (MkDocs' own) are read as plain values."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def read_site_url(config: Path = MKDOCS_CONFIG) -> str:
+    """``site_url`` from mkdocs.yml: the absolute address that citations and permalinks use."""
+    try:
+        settings = yaml.load(config.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except OSError as err:
+        raise PipelineError(config, f"cannot read the site configuration ({err.strerror})") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise PipelineError(config, "not valid YAML", line=mark.line + 1 if mark else None) from None
+    url = settings.get("site_url") if isinstance(settings, dict) else None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise PipelineError(config, "site_url must be the site's absolute address (http:// or https://); "
+                                    "citations are built from it")
+    return url
+
+
+def site_files(sources: Path, glossary: Path | None, site_url: str | None = None) -> dict[str, str]:
+    """Every generated file's content, by path under docs/: all stages, in memory.
+
+    ``site_url`` (default: mkdocs.yml's) is the absolute base of every citation URL.
+    """
+    site_url = site_url or read_site_url()
     discussions = build_discussions(sources)
     terms = load_glossary(glossary) if glossary else ()
     annotations = annotate(discussions, terms, glossary or "")
-    return (render_site(discussions, annotations) | render_glossary(discussions, annotations)
+    return (render_site(discussions, annotations, site_url) | render_glossary(discussions, annotations)
             | render_editions(discussions, annotations))
 
 
-def generate(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
+def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
     """Build every page from ``sources`` (and the glossary) and write it into ``docs``."""
-    return write_files(docs, site_files(sources, glossary))
+    return write_files(docs, site_files(sources, glossary, site_url))
 
 
-def stale_files(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
+def stale_files(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
     """Generated files in ``docs`` that differ from what ``sources`` generate now."""
-    files = site_files(sources, glossary)
+    files = site_files(sources, glossary, site_url)
     stale = []
     for rel, content in sorted(files.items()):
         target = docs / rel

@@ -23,6 +23,7 @@ import re
 
 import yaml
 
+from scripts import cite
 from scripts.edition import edition_filename
 from scripts.model import (
     MARKER,
@@ -250,12 +251,22 @@ def _other_letters(discussion: Discussion, letter: Letter, path: str) -> str:
             f"<h2>Other letters in this discussion</h2><ul>{items}</ul></nav>\n\n")
 
 
-def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None) -> str:
+def _cite_block(discussion: Discussion, path: str, work: cite.Work, summary: str, kind: str) -> str:
+    """A "Cite" disclosure (scripts/cite.py) with download links relative to the page at ``path``."""
+    downloads = {name: link(path, f"{discussion.slug}/{cite.EXPORT_BASENAME}.{ext}")
+                 for name, ext in cite.EXPORT_FORMATS.items()}
+    return cite.cite_block(cite.cite(work), summary, work.item["URL"], downloads, kind)
+
+
+def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None,
+                  site_url: str = "") -> str:
     annotations = annotations or Annotations()
     path = letter_path(discussion, letter)
+    letter_work = cite.Work(cite.letter_item(discussion, letter, site_url))
     out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, letter.label,
-                                        f"{letter.label}. A letter in “{discussion.title}”."))]
+                                        f"{letter.label}. A letter in “{discussion.title}”."),
+                         **cite.page_meta(letter_work.item, discussion.title))]
     out.append(f"# {escape_markdown(letter.label)}\n\n")
     out.append(f'<p class="letter-context">A letter in <a href="{link(path, discussion.slug + "/")}">'
                f"{escape_html(discussion.title)}</a>. {_responds_to(discussion, path, annotations)}</p>\n\n")
@@ -266,7 +277,9 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     for p in letter.paragraphs:
         key = passage_key(discussion, letter, p)
         body = annotated_text(path, p.text, annotations.mentions.get(key, ()), annotations)
-        blocks.append((p.line, render_paragraph(p, body) + _related(path, discussion, key, annotations)))
+        cite_p = _cite_block(discussion, path, cite.paragraph_work(discussion, letter, p, site_url),
+                             f"Cite paragraph {p.number}", "paragraph")
+        blocks.append((p.line, render_paragraph(p, body) + cite_p + _related(path, discussion, key, annotations)))
     blocks += [(q.line, f'<aside class="pull-quote" aria-hidden="true"><p>{escape_html(q.text)}</p></aside>\n')
                for q in letter.pull_quotes]
     out.append('<div class="letter-body" markdown="0">\n')
@@ -275,6 +288,8 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     signed = [annotated_text(path, line, annotations.mentions.get(signature_key(discussion, letter, i), ()),
                              annotations) for i, line in enumerate(letter.signature)]
     out.append('<div class="letter-signature" markdown="0">\n' + _signature(letter, signed, anchor=True) + "</div>\n\n")
+    out.append('<div class="cite-this" markdown="0">\n'
+               + _cite_block(discussion, path, letter_work, "Cite this letter", "letter") + "</div>\n\n")
     out.append(_other_letters(discussion, letter, path))
     out.append(provenance(discussion, path))
     return "".join(out)
@@ -309,18 +324,26 @@ def _edition_link(discussion: Discussion, path: str) -> str:
             "numbers, the citation, the rights and every repair, in one HTML file to read offline or print.\n\n")
 
 
-def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None) -> str:
+def _cite_discussion(discussion: Discussion, path: str, site_url: str) -> str:
+    work = cite.Work(cite.discussion_item(discussion, site_url))
+    return ('<div class="cite-this" markdown="0">\n'
+            + _cite_block(discussion, path, work, "Cite this discussion", "discussion") + "</div>\n\n")
+
+
+def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "") -> str:
     path = f"{discussion.slug}/index.md"
     count = len(discussion.letters)
     out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, discussion.title,
-                                        f"{count} letters responding to “{discussion.responds_to}”."))]
+                                        f"{count} letters responding to “{discussion.responds_to}”."),
+                         **cite.page_meta(cite.discussion_item(discussion, site_url), discussion.title))]
     out.append(f"# {escape_markdown(discussion.title)}\n\n")
     out.append(f'<p class="responds-to">{_responds_to(discussion, path, annotations)}</p>\n\n')
     out.append(f"## {'The letter' if count == 1 else f'The {count} letters'}\n\n")
     out.append(_letters_list(discussion, path))
     out.append(_edition_link(discussion, path))
     out.append(_citation_block(discussion))
+    out.append(_cite_discussion(discussion, path, site_url))
     out.append(provenance(discussion, path))
     return "".join(out)
 
@@ -376,13 +399,15 @@ def render_notes(discussion: Discussion) -> str:
     return "".join(out)
 
 
-def render_home(discussions: list[Discussion], annotations: Annotations | None = None) -> str:
+def render_home(discussions: list[Discussion], annotations: Annotations | None = None, site_url: str = "") -> str:
     """The site's home: every discussion with its letters."""
     sources = ", ".join(_source_path(d) for d in discussions)
+    only = discussions[0] if len(discussions) == 1 else None
     out = [front_matter(sources, title="Home",
                          description="An annotated reader of letters from Issues in Science and Technology.",
-                         rights=discussions[0].fact("rights") if len(discussions) == 1 else None,
-                         original_url=discussions[0].fact("url") if len(discussions) == 1 else None)]
+                         rights=only.fact("rights") if only else None,
+                         original_url=only.fact("url") if only else None,
+                         **(cite.page_meta(cite.discussion_item(only, site_url), only.title) if only else {}))]
     for d in discussions:
         path = "index.md"
         out.append(f"# {escape_markdown(d.title)}\n\n" if len(discussions) == 1 else
@@ -391,12 +416,17 @@ def render_home(discussions: list[Discussion], annotations: Annotations | None =
         out.append(_letters_list(d, path))
         out.append(_edition_link(d, path))
         out.append(_citation_block(d))
+        out.append(_cite_discussion(d, path, site_url))
         out.append(provenance(d, path))
     return "".join(out)
 
 
-def passages(discussions: list[Discussion]) -> list[dict]:
-    """Every body paragraph, as published at ``/passages.json``."""
+def passages(discussions: list[Discussion], site_url: str = "") -> list[dict]:
+    """Every body paragraph, as published at ``/passages.json``.
+
+    ``cite`` holds the strings the paragraph's "Cite" block shows (Chicago note, APA reference, MLA works-cited
+    entry) and ``cite_short`` its companion forms (Chicago bibliography entry, APA and MLA in-text citations).
+    """
     return [
         {
             "id": p.anchor,
@@ -406,6 +436,8 @@ def passages(discussions: list[Discussion]) -> list[dict]:
             "number": p.number,
             "text": p.text,
             "url": paragraph_url(d, letter, p),
+            "cite": cite.cite(cite.paragraph_work(d, letter, p, site_url)).strings(),
+            "cite_short": cite.cite(cite.paragraph_work(d, letter, p, site_url)).short_strings(),
         }
         for d in discussions
         for letter in d.letters
@@ -413,16 +445,19 @@ def passages(discussions: list[Discussion]) -> list[dict]:
     ]
 
 
-def render_passages(discussions: list[Discussion]) -> str:
-    return json.dumps(passages(discussions), ensure_ascii=False, indent=1) + "\n"
+def render_passages(discussions: list[Discussion], site_url: str = "") -> str:
+    return json.dumps(passages(discussions, site_url), ensure_ascii=False, indent=1) + "\n"
 
 
-def render_site(discussions: list[Discussion], annotations: Annotations | None = None) -> dict[str, str]:
-    """Every generated file, by its path under ``docs/``."""
-    files = {"index.md": render_home(discussions, annotations), "passages.json": render_passages(discussions)}
+def render_site(discussions: list[Discussion], annotations: Annotations | None = None,
+                site_url: str = "") -> dict[str, str]:
+    """Every generated file, by its path under ``docs/``; citations use the absolute base ``site_url``."""
+    files = {"index.md": render_home(discussions, annotations, site_url),
+             "passages.json": render_passages(discussions, site_url)}
     for d in discussions:
-        files[f"{d.slug}/index.md"] = render_discussion_home(d, annotations)
+        files[f"{d.slug}/index.md"] = render_discussion_home(d, annotations, site_url)
         files[f"{d.slug}/{NOTES_PAGE}.md"] = render_notes(d)
         for letter in d.letters:
-            files[letter_path(d, letter)] = render_letter(d, letter, annotations)
+            files[letter_path(d, letter)] = render_letter(d, letter, annotations, site_url)
+        files |= cite.export_files(d, site_url)
     return files

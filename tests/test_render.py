@@ -23,7 +23,8 @@ def seed_files(seed_text):
 def test_the_site_has_a_home_a_page_per_letter_and_the_edition_notes(seed_files):
     d = "balancing-research-security-and-openness"
     assert sorted(seed_files) == sorted(["index.md", "passages.json", f"{d}/index.md", f"{d}/notes.md",
-                                         f"{d}/letter-1.md", f"{d}/letter-2.md", f"{d}/letter-3.md"])
+                                         f"{d}/letter-1.md", f"{d}/letter-2.md", f"{d}/letter-3.md",
+                                         f"{d}/citation.bib", f"{d}/citation.ris", f"{d}/citation.json"])
 
 
 def test_generated_pages_say_so_at_the_top(seed_files):
@@ -53,7 +54,8 @@ def test_notes_page_lists_every_repair(seed_files, seed_text):
 def test_passages_json_lists_every_body_paragraph(seed_files):
     rows = json.loads(seed_files["passages.json"])
     assert len(rows) == 16
-    assert {tuple(sorted(r)) for r in rows} == {("discussion", "id", "label", "letter", "number", "text", "url")}
+    assert {tuple(sorted(r)) for r in rows} == {("cite", "cite_short", "discussion", "id", "label", "letter", "number",
+                                                 "text", "url")}
     third = rows[2]
     assert third["number"] == 3 and third["letter"] == "letter-1"
     assert third["url"] == "balancing-research-security-and-openness/letter-1/#p-individual-analyses-that-claim-to"
