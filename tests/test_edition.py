@@ -18,7 +18,6 @@ from pages import forum_page
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "balancing-research-security-and-openness"
 EDITION = f"{SLUG}/{SLUG}.html"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 
 
 @pytest.fixture(scope="module")
@@ -140,24 +139,20 @@ def test_source_markup_stays_text(tmp_path):
     assert hostile in soup.get_text()
 
 
-def test_it_opens_offline_in_a_browser_without_a_single_request_and_prints(tmp_path, edition):
-    from playwright.sync_api import sync_playwright
-
+def test_it_opens_offline_in_a_browser_without_a_single_request_and_prints(tmp_path, edition, browser):
     path = tmp_path / "edition.html"
     path.write_text(edition, encoding="utf-8")
     requests = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("networkidle")
-            numbers = page.locator("section.letter .num").all_inner_texts()
-            page.emulate_media(media="print")
-            pdf = page.pdf(format="A4")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("networkidle")
+        numbers = page.locator("section.letter .num").all_inner_texts()
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4")
+    finally:
+        page.close()
     assert requests == [path.as_uri()]
     assert numbers[:3] == ["1", "2", "3"]
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000

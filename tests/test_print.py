@@ -4,11 +4,8 @@ and leaves out the screen chrome and the pull quotes. The PDF's text is read wit
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
-import threading
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,7 +14,6 @@ from conftest import ROOT
 
 SLUG = "balancing-research-security-and-openness"
 PAGE = f"{SLUG}/letter-1/"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 
 
 def squash(text: str) -> str:
@@ -26,32 +22,21 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(built, tmp_path_factory):
+def printed(browser, site_url, tmp_path_factory):
     """The letter page under print emulation: its PDF text, and the computed display of chrome."""
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     pdf = tmp_path_factory.mktemp("print") / "letter-1.pdf"
+    page = browser.new_page()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{server.server_port}/{PAGE}")
-                page.emulate_media(media="print")
-                page.pdf(path=str(pdf), format="A4")
-                shown = page.evaluate("""() => Object.fromEntries([
-                    '.md-header', '.md-sidebar--primary', '.md-search', '.md-footer', '.md-top',
-                    '[data-md-component=palette]', '.pull-quote', '.related', '.other-letters', '.para-num',
-                    'h1', '.signature'].map(s => [s, document.querySelector(s)
-                        ? getComputedStyle(document.querySelector(s)).display : 'absent']))""")
-            finally:
-                browser.close()
+        page.goto(f"{site_url}{PAGE}")
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf), format="A4")
+        shown = page.evaluate("""() => Object.fromEntries([
+            '.md-header', '.md-sidebar--primary', '.md-search', '.md-footer', '.md-top',
+            '[data-md-component=palette]', '.pull-quote', '.related', '.other-letters', '.para-num',
+            'h1', '.signature'].map(s => [s, document.querySelector(s)
+                ? getComputedStyle(document.querySelector(s)).display : 'absent']))""")
     finally:
-        server.shutdown()
+        page.close()
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return text, shown
 
