@@ -388,7 +388,9 @@ def render_notes(discussion: Discussion) -> str:
             for c in changes
         ]
         out.append(
-            '<div class="repairs" markdown="0">\n<table>\n<thead><tr><th scope="col">Line:column</th>'
+            # A scroll box must take keyboard focus (axe: scrollable-region-focusable).
+            '<div class="repairs" markdown="0" tabindex="0" role="region" aria-label="Repairs">\n'
+            '<table>\n<thead><tr><th scope="col">Line:column</th>'
             '<th scope="col">Before</th><th scope="col">After</th><th scope="col">Rule</th>'
             '<th scope="col">Why</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</div>\n\n"
         )
