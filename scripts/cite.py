@@ -94,11 +94,11 @@ def _variable_recorded(self, item, context):
 Substitute.render = _render_substitute
 Text._variable = _variable_recorded
 
-# 2a. CSL 1.0.2, "Disambiguation": ``disambiguate="true"`` tests true only while the processor disambiguates two
-#     cites that would otherwise look alike. citeproc-py leaves it unimplemented (a TODO in If.render), so the test
-#     counts as passed and MLA printed the title after every author ("(Doe, “Title,” par. 3)"). Each of our
-#     citations is rendered alone, so there is never anything to disambiguate: the test is false. (In the three
-#     styles it is never combined with another test, which the assertion checks.)
+# 2. CSL 1.0.2, "Disambiguation": ``disambiguate="true"`` tests true only while the processor disambiguates two
+#    cites that would otherwise look alike. citeproc-py leaves it unimplemented (a TODO in If.render), so the test
+#    counts as passed and MLA printed the title after every author ("(Doe, “Title,” par. 3)"). Each of our
+#    citations is rendered alone, so there is never anything to disambiguate: the test is false. (In the three
+#    styles it is never combined with another test, which the assertion checks.)
 _if_render = If.render
 
 
@@ -113,8 +113,8 @@ def _render_if(self, item, context=None, delimiter="", **kwargs):
 
 If.render = _render_if
 
-# 2b. CSL 1.0.1, cs:name ``initialize="false"``: given names are not initialised even where ``initialize-with`` is
-#     inherited. citeproc-py ignores the attribute, so MLA and Chicago printed "Doe, J." for "Doe, Jane".
+# 3. CSL 1.0.1, cs:name ``initialize="false"``: given names are not initialised even where ``initialize-with`` is
+#    inherited. citeproc-py ignores the attribute, so MLA and Chicago printed "Doe, J." for "Doe, Jane".
 _name_option = Name.get_option
 
 
@@ -126,11 +126,11 @@ def _name_get_option(self, name, context=None, sort_options=None):
 
 Name.get_option = _name_get_option
 
-# 2c. CSL 1.0.2, "Terms": "If a form is not defined, the term falls back to the long form". citeproc-py does not
+# 4. CSL 1.0.2, "Terms": "If a form is not defined, the term falls back to the long form". citeproc-py does not
 #    fall back, and MLA prints seasons with form="short" (for which the en-US locale defines no season terms), so
 #    "Winter 2025" became "2025". We add the short forms, equal to the long ones, as a style locale (the spec's way
 #    for a style to define terms).
-# 3. The en-US locale sets punctuation-in-quote="true" (American usage: “Title,” not “Title”,); citeproc-py has this
+# 5. The en-US locale sets punctuation-in-quote="true" (American usage: “Title,” not “Title”,); citeproc-py has this
 #    code commented out (citeproc/model.py, Quoted.quote), so we move a comma or period that follows a closing
 #    quotation mark inside it, when the style's locale asks for it.
 
@@ -153,7 +153,7 @@ _CLOSE_QUOTE_THEN_PUNCTUATION = re.compile(r"”([.,])")
 
 
 def _punctuation_in_quote(text: str, style: CitationStylesStyle) -> str:
-    """Apply the locale's punctuation-in-quote option (fix-up 3 above)."""
+    """Apply the locale's punctuation-in-quote option (fix-up 5 above)."""
     if style.root.get_locale_option("punctuation-in-quote").lower() != "true":
         return text
     return _CLOSE_QUOTE_THEN_PUNCTUATION.sub(r"\1”", text)
