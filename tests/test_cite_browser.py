@@ -4,44 +4,31 @@ a link with a text fragment that opens at the paragraph."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 import urllib.parse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from scripts.generate import read_site_url
 
 D = "balancing-research-security-and-openness"
 P3 = "p-individual-analyses-that-claim-to"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 
 
 @pytest.fixture(scope="module")
-def served(built):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def served(site_url):
+    """The built site on 127.0.0.1 (tests/conftest.py's session server)."""
+    return site_url
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
-        yield context.new_page()
-        browser.close()
+def page(browser, served):
+    """A page of the session's Chromium (tests/conftest.py), allowed to read and write the clipboard."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
+    yield context.new_page()
+    context.close()
 
 
 def tab_to(page, selector: str, limit: int = 400) -> None:
