@@ -63,22 +63,55 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
-def make_anchor(text: str, taken: set[str]) -> str:
+def make_anchor(text: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
     """A stable id for a paragraph from its own first words, unique on its page.
 
     It depends only on the paragraph's text (and on earlier paragraphs with the same
-    opening), so editing or adding other paragraphs never changes it.
+    opening), so editing or adding other paragraphs never changes it. ``tried`` (kept by
+    the caller across one page) remembers the last suffix tried for each opening, so a page
+    with thousands of paragraphs opening alike does not retry every suffix each time
+    (the result is the same: ``taken`` only grows, so a suffix once taken stays taken).
 
     >>> make_anchor("In “The Trap of Securitizing Science” (Issues, Fall 2024), Tommy", set())
     'p-in-the-trap-of-securitizing'
     """
     words = slugify(text, "-").split("-")
     base = "p-" + "-".join(w for w in words[:ANCHOR_WORDS] if w) if any(words) else "p"
-    anchor, n = base, 2
+    tried = {} if tried is None else tried
+    n = tried.get(base, 1)
+    anchor = base if n == 1 else f"{base}-{n}"
     while anchor in taken:
-        anchor, n = f"{base}-{n}", n + 1
+        n += 1
+        anchor = f"{base}-{n}"
+    tried[base] = n
     taken.add(anchor)
     return anchor
+
+
+def _containing(texts: list[str]) -> list[int | None]:
+    """For each text, the index of the first other, longer text that contains it, else None.
+
+    This is what makes a line a pull quote. Comparing every line with every other is
+    quadratic (minutes for a 5 MB page of one long letter), so candidates come from an
+    index of words: a text's inner words (all but its first and last, which may be parts of
+    words) are whole words of any text that contains it, so only the texts holding its
+    rarest inner word are compared. Texts are whitespace-normalised, so words are split
+    on single spaces. The answer is exactly that of the all-pairs comparison.
+
+    >>> _containing(["a b c d.", "x a b c d. y", "b c", "q"])
+    [1, None, 0, None]
+    """
+    postings: dict[str, list[int]] = {}
+    for j, text in enumerate(texts):
+        for word in set(text.split(" ")):
+            postings.setdefault(word, []).append(j)
+    everyone = range(len(texts))
+    found: list[int | None] = []
+    for i, text in enumerate(texts):
+        inner = text.split(" ")[1:-1]
+        candidates = min((postings[word] for word in inner), key=len) if inner else everyone
+        found.append(next((j for j in candidates if j != i and len(texts[j]) > len(text) and text in texts[j]), None))
+    return found
 
 
 def _letter(number: int, prose: list[_Line], signature: list[_Line], width: int) -> Letter:
@@ -87,12 +120,13 @@ def _letter(number: int, prose: list[_Line], signature: list[_Line], width: int)
     paragraphs: list[Paragraph] = []
     quotes: list[tuple[_Line, int]] = []
     taken: set[str] = set()
-    for i, line in enumerate(prose):
-        repeated = [j for j, other in enumerate(texts) if j != i and len(other) > len(texts[i]) and texts[i] in other]
-        if repeated:
-            quotes.append((line, repeated[0]))
+    tried: dict[str, int] = {}
+    for line, repeated in zip(prose, _containing(texts), strict=True):
+        if repeated is not None:
+            quotes.append((line, repeated))
         else:
-            paragraphs.append(Paragraph(make_anchor(line.text, taken), len(paragraphs) + 1, line.text, line.number))
+            paragraphs.append(Paragraph(make_anchor(line.text, taken, tried), len(paragraphs) + 1, line.text,
+                                        line.number))
     by_line = {p.line: p for p in paragraphs}
     pull_quotes = tuple(PullQuote(line.text, line.number, by_line[prose[j].number].anchor) for line, j in quotes)
     return Letter(
