@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from scripts import cite_cache
 from scripts.annotate import annotate, load_glossary
 from scripts.edition import render_editions
 from scripts.errors import PipelineError
@@ -131,8 +132,14 @@ def site_files(sources: Path, glossary: Path | None, site_url: str | None = None
 
 
 def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
-    """Build every page from ``sources`` (and the glossary) and write it into ``docs``."""
-    return write_files(docs, site_files(sources, glossary, site_url))
+    """Build every page from ``sources`` (and the glossary) and write it into ``docs``.
+
+    Rendered citations are cached beside ``docs`` in ``.cache/`` (scripts/cite_cache.py): after
+    one source is edited, only its citations are rendered again.
+    """
+    with cite_cache.kept_in(docs.resolve().parent / ".cache"):
+        files = site_files(sources, glossary, site_url)
+    return write_files(docs, files)
 
 
 def stale_files(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
