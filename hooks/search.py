@@ -23,8 +23,11 @@ from mkdocs.plugins import event_priority
 # Paragraph entries score above the page entry that also contains their words: Material multiplies
 # a page's score by 5 and a section's by 2 after the query (material/.../integrations/search), so
 # a boost above 2.5 is needed for the paragraph to be the group's best result. Titles keep their
-# 1000x field boost, so a search for a word in a page title still ranks that page first.
-PARAGRAPH_BOOST = 4
+# 1000x field boost, so pages whose titles share a common word with the query (glossary entries
+# titled "… Science and Technology …") crowd the first results; at 40, every glossary term's
+# paragraphs are among the first dozen results (tests/browser/test_browser_glossary.py), and
+# a search for a page's title still lists that page first.
+PARAGRAPH_BOOST = 40
 SEARCH_PLUGIN = "material/search"
 _LETTER_LABEL = re.compile(r"^(Letter \d+)\b")
 
@@ -35,7 +38,7 @@ def paragraph_entries(content: str, url: str, page_title: str) -> list[dict]:
     >>> paragraph_entries('<div class="letter-body"><p class="para" id="p-a" data-number="3">'
     ...                   '<a class="para-num" href="#p-a">3</a> Fish &amp; <a class="term">chips</a>.</p></div>',
     ...                   "d/letter-2/", "Letter 2: Somewhere")
-    [{'location': 'd/letter-2/#p-a', 'title': 'Letter 2 ¶3', 'text': 'Fish &amp; chips.', 'boost': 4}]
+    [{'location': 'd/letter-2/#p-a', 'title': 'Letter 2 ¶3', 'text': 'Fish &amp; chips.', 'boost': 40}]
     """
     match = _LETTER_LABEL.match(page_title)
     label = match.group(1) if match else page_title

@@ -147,7 +147,7 @@ def _journal(discussion: Discussion) -> str:
 
 def provenance(discussion: Discussion, path: str) -> str:
     """The credit every page carries: publisher, original page, image credit as printed."""
-    lines = ['<footer class="provenance" markdown="0">']
+    lines = ['<footer class="provenance" markdown="0" data-search-exclude>']
     journal = _journal(discussion) or "the original publisher"
     issue = f" ({escape_html(discussion.citation.issue)})" if discussion.citation and discussion.citation.issue else ""
     url = discussion.fact("url")
@@ -237,7 +237,7 @@ def _related(path: str, discussion: Discussion, key, annotations: Annotations) -
         href = link(path, f"{page_url(letter_path(discussion, other))}#{r.key[2]}")
         links.append(f'<li><a href="{href}">Letter {other.number}, paragraph {number}</a>'
                      f' <span class="shared">({escape_html(", ".join(r.shared[:4]))})</span></li>')
-    return ('<details class="related"><summary>Related passages in other letters</summary>'
+    return ('<details class="related" data-search-exclude><summary>Related passages in other letters</summary>'
             f'<ul>{"".join(links)}</ul></details>\n')
 
 
@@ -247,7 +247,7 @@ def _other_letters(discussion: Discussion, letter: Letter, path: str) -> str:
         return ""
     items = "".join(f'<li><a href="{link(path, page_url(letter_path(discussion, o)))}">{escape_html(o.label)}</a></li>'
                     for o in others)
-    return (f'<nav class="other-letters" aria-label="Other letters in this discussion">'
+    return (f'<nav class="other-letters" aria-label="Other letters in this discussion" data-search-exclude>'
             f"<h2>Other letters in this discussion</h2><ul>{items}</ul></nav>\n\n")
 
 
@@ -303,7 +303,7 @@ def _letters_list(discussion: Discussion, path: str) -> str:
         items.append(
             f'<li><h3><a href="{href}">{escape_html(letter.label)}</a></h3>\n'
             + _signature(letter)
-            + f'<p class="opening">{escape_html(first)}</p></li>'
+            + f'<p class="opening" data-search-exclude>{escape_html(first)}</p></li>'
         )
     return '<ol class="letter-list" markdown="0">\n' + "\n".join(items) + "\n</ol>\n\n"
 

@@ -64,7 +64,9 @@ def render_term(term: Term, discussions: list[Discussion], annotations: Annotati
     if term.notes:
         out.append("## Editorial notes\n\n")
         out += [f'<p class="editorial-note" markdown="0">{escape_html(note)}</p>\n\n' for note in term.notes]
-    out.append("## Sources\n\n<ul class=\"term-sources\" markdown=\"0\">\n")
+    # Sources and the concordance are left out of search: a search should land on the paragraph
+    # itself, not on a quotation of it or on a bibliography.
+    out.append("## Sources { data-search-exclude }\n\n<ul class=\"term-sources\" markdown=\"0\">\n")
     for ref in term.sources:
         publisher = f", {escape_html(ref.publisher)}" if ref.publisher else ""
         supports = f' <span class="supports">Supports: {escape_html(ref.supports)}</span>' if ref.supports else ""
@@ -79,7 +81,7 @@ def render_term(term: Term, discussions: list[Discussion], annotations: Annotati
             f'<span class="kwic">{escape_html(_clip_left(left))}<mark>{escape_html(word)}</mark>'
             f"{escape_html(_clip_right(right))}</span></li>"
         )
-    out.append(f"## In the letters ({len(lines)})\n\n")
+    out.append(f"## In the letters ({len(lines)}) {{ data-search-exclude }}\n\n")
     out.append('<ul class="concordance" markdown="0">\n' + "\n".join(lines) + "\n</ul>\n\n")
     out += [provenance(d, path) for d in discussions]
     return "".join(out)
