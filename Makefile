@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup chromium generate site serve test lint check lock
+.PHONY: setup chromium generate site serve test lint check lock bench
 
 setup: $(STAMP)
 
@@ -31,8 +31,10 @@ generate: setup
 site: generate
 	$(PY) -m mkdocs build --strict -d site
 
+# `scripts watch` regenerates docs/ when a source or the glossary changes; mkdocs serve reloads on docs/.
 serve: generate
-	$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
+	$(PY) -m scripts watch & watcher=$$!; trap 'kill $$watcher' EXIT INT TERM; \
+		$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
 
 lint: setup
 	$(PY) -m ruff check scripts tests
@@ -47,3 +49,9 @@ check: setup lint
 # Re-pin every dependency (with hashes) from requirements.in.
 lock: setup
 	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
+
+# The build benchmark (a report, not a test): corpora of 1 to 1,000 sources in a temporary folder;
+# results into BENCHMARKS.md. Takes long on a small machine; SIZES=1,10 for a quick run.
+SIZES ?= 1,10,100,1000
+bench: setup chromium
+	$(PY) -m bench.run --sizes $(SIZES) --lighthouse

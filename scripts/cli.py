@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from scripts.errors import PipelineError
-from scripts.generate import generate, stale_files
+from scripts.generate import MKDOCS_CONFIG, generate, stale_files
 from scripts.repair import repair
 from scripts.sources import read_text
 
@@ -38,6 +39,46 @@ def _generate(args: argparse.Namespace) -> int:
     changed = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
     print(f"generated {args.docs}: {len(changed)} file(s) changed", file=sys.stderr)
     return 0
+
+
+def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file that generate reads: the sources folder, the glossary, mkdocs.yml (site_url)."""
+    folder = Path(args.sources)
+    paths = [*(folder.iterdir() if folder.is_dir() else ()), _glossary(args), MKDOCS_CONFIG]
+    found = {}
+    for path in paths:
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            continue
+        if stat and path.is_file():
+            found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Regenerate docs/ whenever a source, its metadata or the glossary changes, until interrupted.
+
+    Run beside ``mkdocs serve`` (``make serve``), which reloads when docs/ changes. It polls
+    (once a second by default) rather than use a MkDocs hook or a file-notification library: one
+    folder and two files, and it works the same on every system. Changes to the pipeline's own
+    code need a restart. A bad source prints its one-line error and leaves docs/ as it was.
+    """
+    seen = _watched(args)
+    print(f"watching {args.sources} and {args.glossary} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(args.interval)
+            now = _watched(args)
+            if now == seen:
+                continue
+            seen = now
+            try:
+                _generate(args)
+            except PipelineError as err:
+                print(err.format(), file=sys.stderr)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _glossary(args: argparse.Namespace) -> Path | None:
@@ -74,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("generate", help="write the site's Markdown and passages.json into docs/")
     _add_common(gen)
     gen.set_defaults(run=_generate)
+    wat = commands.add_parser("watch", help="regenerate docs/ whenever a source or the glossary changes")
+    _add_common(wat)
+    wat.add_argument("--interval", type=float, default=1.0, help="seconds between checks (default: 1)")
+    wat.set_defaults(run=_watch)
     chk = commands.add_parser("check", help="fail if the committed docs/ differ from what the sources generate")
     _add_common(chk)
     chk.set_defaults(run=_check)

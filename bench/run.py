@@ -1,0 +1,270 @@
+"""The build benchmark: `make bench` (a report, not a test: it never passes or fails).
+
+For each corpus size (bench/corpus.py: copies of the seed, each with its own title and
+text) it builds, in a temporary folder and never in the repository's docs/:
+
+- the pipeline alone, cold (``python -m scripts generate`` into an empty docs folder and
+  an empty citation cache), then again with nothing changed, then after editing one source;
+- the site with the project's mkdocs.yml (its hooks, theme overrides, CSS and JS);
+- the same generated Markdown with plain Material for MkDocs (no hooks, overrides, extra
+  CSS/JS; the same Markdown extensions, so the pages render), for the project's added cost.
+
+It records seconds, peak memory (the child process's maximum resident set size), the size of
+the built site, its search index and the largest letter page, and, with ``--lighthouse``,
+Lighthouse's scores for the home page and a letter page of the one-source site. Results go
+into BENCHMARKS.md between the markers below; the rest of that file is written by hand.
+
+    python -m bench.run [--sizes 1,10,100,1000] [--lighthouse] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.server
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+
+from bench.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "BENCHMARKS.md"
+START, END = "<!-- bench:start (written by bench/run.py) -->", "<!-- bench:end -->"
+LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_VERSION = "12.2.3"
+CHROME = "/usr/bin/chromium"
+CHROME_FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-component-update"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
+
+
+def measure(*args: str) -> tuple[float, int, str]:
+    """Run a command; return (wall seconds, peak resident memory in bytes, its stderr). Stops the run if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run((sys.executable, "-c", WRAP, *args), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"error: {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    match = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
+    return seconds, int(match.group(1)) * 1024 if match else 0, done.stderr
+
+
+# Each measured command runs under this wrapper, which prints its child's peak memory (ru_maxrss).
+WRAP = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+        "sys.stderr.write('PEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "sys.exit(code)")
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def hand_written_docs(into: Path) -> None:
+    """docs/ without the generated files (the pipeline writes those)."""
+    generated = set(json.loads((ROOT / "docs" / ".generated.json").read_text(encoding="utf-8")))
+    for path in (ROOT / "docs").rglob("*"):
+        rel = path.relative_to(ROOT / "docs").as_posix()
+        if path.is_file() and rel not in generated and rel != ".generated.json":
+            (into / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, into / rel)
+
+
+def configs(work: Path) -> tuple[Path, Path]:
+    """The project's mkdocs.yml with only the folders moved, and a plain Material one."""
+    shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    project = work / "mkdocs.yml"
+    project.write_text(yaml.safe_dump({
+        "INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(work / "docs"), "site_dir": str(work / "site"),
+        "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}}), encoding="utf-8")
+    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plain = work / "plain.yml"
+    plain.write_text(yaml.safe_dump({
+        "site_name": "plain", "docs_dir": str(work / "docs"), "site_dir": str(work / "plain-site"),
+        "theme": {"name": "material"}, "markdown_extensions": settings["markdown_extensions"]}), encoding="utf-8")
+    return project, plain
+
+
+def edit_one_source(sources: Path, size: int) -> None:
+    """Change one word of one source's benchmark paragraph, as an editor would fix a typo."""
+    path = sources / f"{(size + 1) // 2:05d}.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("adds these words", "adds these other words", 1),
+                    encoding="utf-8", newline="")
+
+
+def changed_count(stderr: str) -> int:
+    match = re.search(r": (\d+) file\(s\) changed", stderr)
+    return int(match.group(1)) if match else -1
+
+
+def bench_size(size: int, work: Path) -> dict:
+    print(f"size {size}: corpus", file=sys.stderr, flush=True)
+    sources, docs = work / "sources", work / "docs"
+    write_corpus(size, sources)
+    docs.mkdir(parents=True)
+    hand_written_docs(docs)
+    project, plain = configs(work)
+    generate = ("-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
+    row: dict = {"size": size}
+    print(f"size {size}: generate (cold)", file=sys.stderr, flush=True)
+    row["gen_s"], row["gen_rss"], _ = measure(sys.executable, *generate)
+    row["gen_again_s"], _, err = measure(sys.executable, *generate)
+    row["gen_again_changed"] = changed_count(err)
+    edit_one_source(sources, size)
+    row["gen_edit_s"], _, err = measure(sys.executable, *generate)
+    row["gen_edit_changed"] = changed_count(err)
+    row["pages"] = sum(1 for _ in docs.rglob("*.md"))
+    print(f"size {size}: mkdocs build ({row['pages']} pages)", file=sys.stderr, flush=True)
+    row["build_s"], row["build_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project))
+    print(f"size {size}: plain Material build", file=sys.stderr, flush=True)
+    row["plain_s"], row["plain_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain))
+    site = work / "site"
+    row["site_bytes"] = folder_bytes(site)
+    row["plain_bytes"] = folder_bytes(work / "plain-site")
+    row["index_bytes"] = (site / "search" / "search_index.json").stat().st_size
+    row["text_bytes"] = sum(p.stat().st_size for p in sources.glob("*.txt"))
+    letters = sorted(site.glob("*/letter-*/index.html"))
+    row["letter_max_bytes"] = max(p.stat().st_size for p in letters)
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>\s*</div>', letters[0].read_text(encoding="utf-8"),
+                    re.S)
+    row["letter_nav_bytes"] = len(nav.group(0).encode()) if nav else 0
+    return row
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def lighthouse(site: Path, out: Path) -> list[dict]:
+    """Lighthouse (mobile) for the home page and the first letter page of a built site, served on 127.0.0.1."""
+    if not LIGHTHOUSE.exists():
+        subprocess.run(["npm", "install", "--prefix", str(ROOT / "bench"), "--no-save", "--no-package-lock",
+                        "--no-audit", "--no-fund", f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    letter = sorted(site.glob("*/letter-*/index.html"))[0].parent.relative_to(site).as_posix()
+    results = []
+    try:
+        for name, path in (("home page", ""), ("letter page", f"{letter}/")):
+            url = f"http://127.0.0.1:{server.server_port}/{path}"
+            report = out / f"lighthouse-{name.split()[0]}.json"
+            subprocess.run([str(LIGHTHOUSE), url, "--output=json", f"--output-path={report}", "--quiet",
+                            f"--chrome-flags={CHROME_FLAGS}"], env={**ENV, "CHROME_PATH": CHROME}, check=True)
+            data = json.loads(report.read_text(encoding="utf-8"))
+            scores = {key: round(cat["score"] * 100) for key, cat in data["categories"].items()}
+            failing = sorted(audit["id"] for audit in data["audits"].values()
+                             if audit.get("score") is not None and audit["score"] < 1
+                             and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings"))
+            results.append({"page": name, "url": path or "/", **scores, "failing": failing})
+    finally:
+        server.shutdown()
+    return results
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
+    chromium = subprocess.run([CHROME, "--version"], capture_output=True, text=True).stdout.strip()
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return [
+        f"- Machine: {os.cpu_count()} cores (`nproc`), {memory} memory (`free -h`), CPU: {cpu}; "
+        f"load average at the start {os.getloadavg()[0]:.1f} (shared with other people's test runs: noisy)",
+        f"- Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}, "
+        f"Markdown {version('Markdown')}, citeproc-py {version('citeproc-py')}; {chromium}; Node {node}",
+        f"- Date: {datetime.date.today().isoformat()}",
+    ]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.2f} MB" if n >= 100_000 else f"{n / 1000:.1f} KB"
+
+
+def report(rows: list[dict], scores: list[dict], command: str) -> str:
+    base = next((r for r in rows if r["size"] == 10), rows[0])
+    lines = [START, "", "## Results (written by `bench/run.py`)", "", *machine(), f"- Command: `{command}`", "",
+             "| sources | pages | pipeline s | build s (mkdocs) | full build s | pipeline share | pipeline s/source"
+             " | full s/source | s/source vs 10 (pipeline, full) | peak memory (pipeline, mkdocs) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        full = r["gen_s"] + r["build_s"]
+        per_gen, per_full = r["gen_s"] / r["size"], full / r["size"]
+        base_gen, base_full = base["gen_s"] / base["size"], (base["gen_s"] + base["build_s"]) / base["size"]
+        lines.append(f"| {r['size']} | {r['pages']} | {r['gen_s']:.1f} | {r['build_s']:.1f} | {full:.1f} "
+                     f"| {r['gen_s'] / full:.0%} | {per_gen:.2f} | {per_full:.2f} "
+                     f"| {per_gen / base_gen:.2f}×, {per_full / base_full:.2f}× "
+                     f"| {r['gen_rss'] / 2**20:.0f} MiB, {r['build_rss'] / 2**20:.0f} MiB |")
+    lines += ["", "| sources | re-run, nothing changed: s (files written) | after editing one source: s (files written)"
+              " | project build ÷ plain Material build (time) | site size (plain Material) | search index"
+              " | index bytes ÷ source text bytes | largest letter page (its navigation) |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['size']} | {r['gen_again_s']:.1f} ({r['gen_again_changed']}) "
+                     f"| {r['gen_edit_s']:.1f} ({r['gen_edit_changed']}) | {r['build_s'] / r['plain_s']:.2f}× "
+                     f"({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s) "
+                     f"| {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) "
+                     f"| {_mb(r['index_bytes'])} | {r['index_bytes'] / r['text_bytes']:.2f} "
+                     f"| {_mb(r['letter_max_bytes'])} ({_mb(r['letter_nav_bytes'])}) |")
+    if scores:
+        lines += ["", "Lighthouse " + LIGHTHOUSE_VERSION + " (mobile profile, Chromium headless, served on 127.0.0.1;"
+                  " the one-source site):", "",
+                  "| page | performance | accessibility | best practices | SEO | audits not passed |",
+                  "|---|---:|---:|---:|---:|---|"]
+        for s in scores:
+            lines.append(f"| {s['page']} (`{s['url']}`) | {s['performance']} | {s['accessibility']} "
+                         f"| {s['best-practices']} | {s['seo']} | {', '.join(s['failing']) or '—'} |")
+    lines += ["", "Raw figures: `bench/results.json`.", "", END]
+    return "\n".join(lines)
+
+
+def write_report(text: str) -> None:
+    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in old and END in old:
+        new = old[: old.index(START)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    REPORT.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,100,1000", help="corpus sizes, comma-separated")
+    parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the one-source site")
+    parser.add_argument("--keep", help="build in this folder and keep it (default: a temporary folder, removed)")
+    args = parser.parse_args(argv)
+    command = "python -m bench.run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    rows, scores = [], []
+    try:
+        for size in sizes:
+            work = scratch / f"size-{size}"
+            shutil.rmtree(work, ignore_errors=True)
+            rows.append(bench_size(size, work))
+            (ROOT / "bench" / "results.json").write_text(json.dumps({"rows": rows}, indent=1) + "\n", encoding="utf-8")
+            if args.lighthouse and size == 1:
+                scores = lighthouse(work / "site", work)
+            write_report(report(rows, scores, command))
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(f"wrote {REPORT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
