@@ -295,13 +295,14 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     return "".join(out)
 
 
-def _letters_list(discussion: Discussion, path: str) -> str:
+def _letters_list(discussion: Discussion, path: str, level: int = 3) -> str:
+    """The letters, each a heading of ``level`` (one below the heading it follows: headings never skip a level)."""
     items = []
     for letter in discussion.letters:
         href = link(path, page_url(letter_path(discussion, letter)))
         first = opening(letter.paragraphs[0]) if letter.paragraphs else ""
         items.append(
-            f'<li><h3><a href="{href}">{escape_html(letter.label)}</a></h3>\n'
+            f'<li><h{level}><a href="{href}">{escape_html(letter.label)}</a></h{level}>\n'
             + _signature(letter)
             + f'<p class="opening" data-search-exclude>{escape_html(first)}</p></li>'
         )
@@ -415,7 +416,7 @@ def render_home(discussions: list[Discussion], annotations: Annotations | None =
         out.append(f"# {escape_markdown(d.title)}\n\n" if len(discussions) == 1 else
                    f"## [{escape_markdown(d.title)}]({d.slug}/index.md)\n\n")
         out.append(f'<p class="responds-to">{_responds_to(d, path, annotations)}</p>\n\n')
-        out.append(_letters_list(d, path))
+        out.append(_letters_list(d, path, level=2 if len(discussions) == 1 else 3))
         out.append(_edition_link(d, path))
         out.append(_citation_block(d))
         out.append(_cite_discussion(d, path, site_url))
