@@ -110,15 +110,16 @@ def changed_count(stderr: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def bench_size(size: int, work: Path) -> dict:
+def bench_size(size: int, work: Path, stub: bool = False) -> dict:
     print(f"size {size}: corpus", file=sys.stderr, flush=True)
     sources, docs = work / "sources", work / "docs"
     write_corpus(size, sources)
     docs.mkdir(parents=True)
     hand_written_docs(docs)
     project, plain = configs(work)
-    generate = ("-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
-    row: dict = {"size": size}
+    pipeline = "bench.stub_cite" if stub else "scripts"
+    generate = ("-m", pipeline, "generate", "--sources", str(sources), "--docs", str(docs))
+    row: dict = {"size": size, "stub_citations": stub}
     print(f"size {size}: generate (cold)", file=sys.stderr, flush=True)
     row["gen_s"], row["gen_rss"], _ = measure(sys.executable, *generate)
     row["gen_again_s"], _, err = measure(sys.executable, *generate)
@@ -126,6 +127,7 @@ def bench_size(size: int, work: Path) -> dict:
     edit_one_source(sources, size)
     row["gen_edit_s"], _, err = measure(sys.executable, *generate)
     row["gen_edit_changed"] = changed_count(err)
+    row["date"] = datetime.datetime.now().isoformat(timespec="minutes")
     row["pages"] = sum(1 for _ in docs.rglob("*.md"))
     print(f"size {size}: mkdocs build ({row['pages']} pages)", file=sys.stderr, flush=True)
     row["build_s"], row["build_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project))
@@ -194,6 +196,10 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.2f} MB" if n >= 100_000 else f"{n / 1000:.1f} KB"
 
 
+def _label(row: dict) -> str:
+    return f"{row['size']}{'*' if row.get('stub_citations') else ''}"
+
+
 def report(rows: list[dict], scores: list[dict], command: str) -> str:
     base = next((r for r in rows if r["size"] == 10), rows[0])
     lines = [START, "", "## Results (written by `bench/run.py`)", "", *machine(), f"- Command: `{command}`", "",
@@ -204,7 +210,7 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
         full = r["gen_s"] + r["build_s"]
         per_gen, per_full = r["gen_s"] / r["size"], full / r["size"]
         base_gen, base_full = base["gen_s"] / base["size"], (base["gen_s"] + base["build_s"]) / base["size"]
-        lines.append(f"| {r['size']} | {r['pages']} | {r['gen_s']:.1f} | {r['build_s']:.1f} | {full:.1f} "
+        lines.append(f"| {_label(r)} | {r['pages']} | {r['gen_s']:.1f} | {r['build_s']:.1f} | {full:.1f} "
                      f"| {r['gen_s'] / full:.0%} | {per_gen:.2f} | {per_full:.2f} "
                      f"| {per_gen / base_gen:.2f}×, {per_full / base_full:.2f}× "
                      f"| {r['gen_rss'] / 2**20:.0f} MiB, {r['build_rss'] / 2**20:.0f} MiB |")
@@ -213,7 +219,7 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
               " | index bytes ÷ source text bytes | largest letter page (its navigation) |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {r['size']} | {r['gen_again_s']:.1f} ({r['gen_again_changed']}) "
+        lines.append(f"| {_label(r)} | {r['gen_again_s']:.1f} ({r['gen_again_changed']}) "
                      f"| {r['gen_edit_s']:.1f} ({r['gen_edit_changed']}) | {r['build_s'] / r['plain_s']:.2f}× "
                      f"({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s) "
                      f"| {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) "
@@ -227,7 +233,9 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
         for s in scores:
             lines.append(f"| {s['page']} (`{s['url']}`) | {s['performance']} | {s['accessibility']} "
                          f"| {s['best-practices']} | {s['seo']} | {', '.join(s['failing']) or '—'} |")
-    lines += ["", "Raw figures: `bench/results.json`.", "", END]
+    lines += ["", "\\* citeproc-py replaced by a stand-in (bench/stub_cite.py): pipeline figures without citations.",
+              "Runs: " + ", ".join(f"{_label(r)} at {r.get('date', '?')}" for r in rows) + ".",
+              "Raw figures: `bench/results.json`.", "", END]
     return "\n".join(lines)
 
 
@@ -244,25 +252,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10,100,1000", help="corpus sizes, comma-separated")
     parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the one-source site")
+    parser.add_argument("--stub-citations", default="",
+                        help="sizes whose pipeline runs with citeproc-py replaced (bench/stub_cite.py)")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"),
+                        help="where the raw figures go; rows of other sizes already there are kept")
+    parser.add_argument("--no-report", dest="report", action="store_false", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--keep", help="build in this folder and keep it (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
     command = "python -m bench.run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results = Path(args.results)
+    # Rows of sizes not run now are kept from the results file (same machine; the report gives each run's date).
+    old = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
+    rows = [r for r in old.get("rows", []) if r["size"] not in sizes]
+    scores: list[dict] = [] if args.lighthouse else old.get("lighthouse", [])
     scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="reader-bench-"))
-    rows, scores = [], []
     try:
         for size in sizes:
             work = scratch / f"size-{size}"
             shutil.rmtree(work, ignore_errors=True)
-            rows.append(bench_size(size, work))
-            (ROOT / "bench" / "results.json").write_text(json.dumps({"rows": rows}, indent=1) + "\n", encoding="utf-8")
+            rows.append(bench_size(size, work, stub=str(size) in args.stub_citations.split(",")))
+            rows.sort(key=lambda r: r["size"])
             if args.lighthouse and size == 1:
                 scores = lighthouse(work / "site", work)
-            write_report(report(rows, scores, command))
+            results.write_text(json.dumps({"rows": rows, "lighthouse": scores}, indent=1) + "\n", encoding="utf-8")
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
-    print(f"wrote {REPORT}", file=sys.stderr)
+    if args.report:
+        write_report(report(rows, scores, command))
+        print(f"wrote {REPORT}", file=sys.stderr)
     return 0
 
 
