@@ -174,6 +174,7 @@ def lighthouse(site: Path, out: Path) -> list[dict]:
             results.append({"page": name, "url": path or "/", **scores, "failing": failing})
     finally:
         server.shutdown()
+        server.server_close()
     return results
 
 
