@@ -324,11 +324,28 @@ def cite(work: Work) -> Cited:
     return _cited[key]
 
 
+def _html_escaped(work: Work) -> Work:
+    """The work with every text value HTML-escaped: citeproc-py's HTML formatter escapes its own terms
+    but not the item's values, so a title such as ``<script>…`` would otherwise become live markup
+    (found by tests/test_bad_input.py; the plain-text forms keep the values as they are)."""
+
+    def esc(value):
+        if isinstance(value, str):
+            return html.escape(value, quote=False)
+        if isinstance(value, list):
+            return [esc(v) for v in value]
+        if isinstance(value, dict):
+            return {k: esc(v) for k, v in value.items()}
+        return value
+
+    return Work({k: v if k in ("id", "type") else esc(v) for k, v in work.item.items()}, work.paragraph)
+
+
 def _cite(work: Work) -> Cited:
     main, short = {}, {}
     for key, name in STYLES.items():
         note_text, entry_text = _render(work, name, formatter.plain)
-        note_html, entry_html = _render(work, name, formatter.html)
+        note_html, entry_html = _render(_html_escaped(work), name, formatter.html)
         note, entry = Styled(note_text, note_html), Styled(entry_text, entry_html)
         # Chicago is a note style: the note (with the paragraph) is the main form. APA and MLA put the paragraph in
         # the in-text citation, which is therefore the companion form of their reference entry.

@@ -118,6 +118,10 @@ def paragraph_url(discussion: Discussion, letter: Letter, paragraph: Paragraph) 
 
 def front_matter(source: str, **fields: object) -> str:
     notice = NOTICE.format(command=GENERATOR, source=source)
+    if isinstance(fields.get("title"), str):
+        # Material prints a page's title unescaped in places (the footer's previous/next links), so
+        # a "<" from a source title would open a live tag there: make it an entity (issue 7).
+        fields["title"] = fields["title"].replace("<", "&lt;")
     body = yaml.safe_dump({k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n# {notice}\n{body}---\n\n"
 
