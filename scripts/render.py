@@ -245,14 +245,26 @@ def _related(path: str, discussion: Discussion, key, annotations: Annotations) -
             f'<ul>{"".join(links)}</ul></details>\n')
 
 
+OTHER_LETTERS_LIMIT = 10  # past this, a letter page lists its neighbours, not every letter
+
+
 def _other_letters(discussion: Discussion, letter: Letter, path: str) -> str:
+    """Links to the discussion's other letters (for a long discussion, the nearest ones and
+    its home, so a page's size does not grow with the number of letters)."""
     others = [o for o in discussion.letters if o is not letter]
     if not others:
         return ""
+    if len(others) > OTHER_LETTERS_LIMIT:
+        half = OTHER_LETTERS_LIMIT // 2
+        others = [o for o in others if abs(o.number - letter.number) <= half]
     items = "".join(f'<li><a href="{link(path, page_url(letter_path(discussion, o)))}">{escape_html(o.label)}</a></li>'
                     for o in others)
+    every = ""
+    if len(discussion.letters) - 1 > len(others):
+        every = (f'<p><a href="{link(path, discussion.slug + "/")}">All {len(discussion.letters)} letters '
+                 "of this discussion</a></p>")
     return (f'<nav class="other-letters" aria-label="Other letters in this discussion" data-search-exclude>'
-            f"<h2>Other letters in this discussion</h2><ul>{items}</ul></nav>\n\n")
+            f"<h2>Other letters in this discussion</h2><ul>{items}</ul>{every}</nav>\n\n")
 
 
 def _cite_block(discussion: Discussion, path: str, work: cite.Work, summary: str, kind: str) -> str:

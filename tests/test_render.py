@@ -1,6 +1,7 @@
 """Render: pages and passages read from the model; source text is inert."""
 
 import json
+import re
 
 import pytest
 
@@ -85,3 +86,15 @@ def test_escape_markdown_neutralises_inline_syntax():
 )
 def test_relative_links(page, url, expected):
     assert link(page, url) == expected
+
+
+def test_a_long_discussion_lists_neighbouring_letters_not_all_of_them():
+    letters = [([f"Paragraph of letter number {n} here."], [f"Signer {n}", f"University {n}"]) for n in range(1, 31)]
+    files = render_site([parse(Repaired(forum_page(letters=letters)), "long.txt")])
+    page = files["a-title/letter-15.md"]
+    nav = page[page.index('<nav class="other-letters"') :]
+    listed = re.findall(r"Letter (\d+): ", nav)
+    assert listed == [str(n) for n in range(10, 21) if n != 15]
+    assert "All 30 letters of this discussion" in nav
+    short = render_site([parse(Repaired(forum_page(letters=letters[:3])), "s.txt")])
+    assert "All 3 letters" not in short["a-title/letter-2.md"]
