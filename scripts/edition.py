@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 
+from scripts.markup import annotated_text
 from scripts.model import MARKER, Annotations, Change, Discussion, Letter, Mention, Paragraph, passage_key
 
 MARKER_HTML = f'<code class="marker">{MARKER}</code>'
@@ -86,17 +87,7 @@ def term_id(term: str) -> str:
 
 def _text_with_terms(text: str, mentions: tuple[Mention, ...], annotations: Annotations) -> str:
     """The paragraph's text, escaped; each marked term a link to its definition below."""
-    out, at = [], 0
-    for m in mentions:
-        if not m.marked:
-            continue
-        term = annotations.term(m.term)
-        out.append(esc(text[at : m.start]))
-        out.append(f'<a class="term" href="#{term_id(term.id)}" title="{esc(term.short)}">'
-                   f"{esc(text[m.start : m.end])}</a>")
-        at = m.end
-    out.append(esc(text[at:]))
-    return "".join(out).replace(MARKER, MARKER_HTML)
+    return annotated_text(text, mentions, annotations, lambda term: f"#{term_id(term.id)}").replace(MARKER, MARKER_HTML)
 
 
 def _letter(discussion: Discussion, letter: Letter, annotations: Annotations) -> str:

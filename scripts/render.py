@@ -16,15 +16,14 @@ Pages (paths relative to ``docs/``)::
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
-import re
 
 import yaml
 
 from scripts import cite
 from scripts.edition import edition_filename
+from scripts.markup import annotated_text, escape_attr, escape_html, escape_markdown
 from scripts.model import (
     MARKER,
     SIGNATURE_ANCHOR,
@@ -32,8 +31,8 @@ from scripts.model import (
     Change,
     Discussion,
     Letter,
-    Mention,
     Paragraph,
+    Term,
     passage_key,
     signature_key,
 )
@@ -48,33 +47,6 @@ GLOSSARY = "glossary"
 SITE_NOTICE_SOURCE = "source_texts/"
 OPENING_WORDS = 30
 MARKER_HTML = f'<code class="marker">{MARKER}</code>'
-# Characters that Python-Markdown lets a backslash escape (markdown.Markdown.ESCAPED_CHARS).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
-
-
-def escape_markdown(text: str) -> str:
-    """Make source text inert in a Markdown line (headings, list items).
-
-    >>> escape_markdown("a *b* <i>[x](y)</i> {{ z }}")
-    'a \\\\*b\\\\* &lt;i&gt;\\\\[x\\\\]\\\\(y\\\\)&lt;/i&gt; \\\\{\\\\{ z \\\\}\\\\}'
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def escape_html(text: str) -> str:
-    """Escape source text for a raw HTML block: it can then never act as markup.
-
-    ``<`` becomes ``&lt;``, so neither tags nor snippet markers (``--8<--``) survive.
-
-    >>> escape_html('<script>"x" & --8<-- "f"')
-    '&lt;script&gt;"x" &amp; --8&lt;-- "f"'
-    """
-    return html.escape(text, quote=False)
-
-
-def escape_attr(text: str) -> str:
-    """Escape text for an HTML attribute value (quotes too)."""
-    return html.escape(text, quote=True)
 
 
 def page_url(path: str) -> str:
@@ -201,23 +173,6 @@ def term_url(term_id: str) -> str:
     return f"{GLOSSARY}/{term_id}/"
 
 
-def annotated_text(path: str, text: str, mentions: tuple[Mention, ...], annotations: Annotations) -> str:
-    """Paragraph text, escaped, with each marked mention a link to its glossary entry whose
-    ``title`` (Material's tooltip, shown on hover and keyboard focus) is the short definition.
-    Only tags are added: the characters of the text are exactly the paragraph's."""
-    out, at = [], 0
-    for m in mentions:
-        if not m.marked:
-            continue
-        term = annotations.term(m.term)
-        out.append(escape_html(text[at : m.start]))
-        out.append(f'<a class="term" href="{link(path, term_url(term.id))}" title="{escape_attr(term.short)}">'
-                   f"{escape_html(text[m.start : m.end])}</a>")
-        at = m.end
-    out.append(escape_html(text[at:]))
-    return "".join(out)
-
-
 def render_paragraph(paragraph: Paragraph, body_html: str | None = None) -> str:
     """A numbered paragraph: its own ``id``, its number in the margin as a link to itself."""
     text = body_html if body_html is not None else escape_html(paragraph.text)
@@ -278,6 +233,10 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
                   site_url: str = "") -> str:
     annotations = annotations or Annotations()
     path = letter_path(discussion, letter)
+
+    def glossary_link(term: Term) -> str:
+        return link(path, term_url(term.id))
+
     letter_work = cite.Work(cite.letter_item(discussion, letter, site_url))
     out = [front_matter(_source_path(discussion),
                          **_page_fields(discussion, letter.label,
@@ -292,7 +251,7 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     blocks = []
     for p in letter.paragraphs:
         key = passage_key(discussion, letter, p)
-        body = annotated_text(path, p.text, annotations.mentions.get(key, ()), annotations)
+        body = annotated_text(p.text, annotations.mentions.get(key, ()), annotations, glossary_link)
         cite_p = _cite_block(discussion, path, cite.paragraph_work(discussion, letter, p, site_url),
                              f"Cite paragraph {p.number}", "paragraph")
         blocks.append((p.line, render_paragraph(p, body) + cite_p + _related(path, discussion, key, annotations)))
@@ -301,8 +260,8 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     out.append('<div class="letter-body" markdown="0">\n')
     out += [block for _, block in sorted(blocks)]
     out.append("</div>\n\n")
-    signed = [annotated_text(path, line, annotations.mentions.get(signature_key(discussion, letter, i), ()),
-                             annotations) for i, line in enumerate(letter.signature)]
+    signed = [annotated_text(line, annotations.mentions.get(signature_key(discussion, letter, i), ()),
+                             annotations, glossary_link) for i, line in enumerate(letter.signature)]
     out.append('<div class="letter-signature" markdown="0">\n' + _signature(letter, signed, anchor=True) + "</div>\n\n")
     out.append('<div class="cite-this" markdown="0">\n'
                + _cite_block(discussion, path, letter_work, "Cite this letter", "letter") + "</div>\n\n")

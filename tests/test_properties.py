@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from test_sources_many import damage
 
 from scripts.annotate import find_mentions, load_glossary, term_pattern
+from scripts.markup import annotated_text
 from scripts.model import Annotations, Paragraph
-from scripts.render import annotated_text, render_paragraph
+from scripts.render import render_paragraph
 from scripts.repair import LOST_BYTES, TO_BYTE, repair
 
 from conftest import ROOT
@@ -127,5 +128,5 @@ def test_rendering_never_adds_drops_or_reorders_a_word_of_a_paragraph(parts):
     assume(text)
     paragraph = Paragraph("p-x", 1, text, 1)
     annotations = Annotations(terms=TERMS)
-    body = annotated_text("d/letter-1.md", text, find_mentions(text, MATCHER), annotations)
+    body = annotated_text(text, find_mentions(text, MATCHER), annotations, lambda term: f"../../glossary/{term.id}/")
     assert _words(render_paragraph(paragraph, body)) == text.split()
