@@ -119,7 +119,7 @@ def bench_size(size: int, work: Path, stub: bool = False) -> dict:
     project, plain = configs(work)
     pipeline = "bench.stub_cite" if stub else "scripts"
     generate = ("-m", pipeline, "generate", "--sources", str(sources), "--docs", str(docs))
-    row: dict = {"size": size, "stub_citations": stub}
+    row: dict = {"size": size, "stub_citations": stub, "load": round(os.getloadavg()[0], 1)}
     print(f"size {size}: generate (cold)", file=sys.stderr, flush=True)
     row["gen_s"], row["gen_rss"], _ = measure(sys.executable, *generate)
     row["gen_again_s"], _, err = measure(sys.executable, *generate)
@@ -186,7 +186,7 @@ def machine() -> list[str]:
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     return [
         f"- Machine: {os.cpu_count()} cores (`nproc`), {memory} memory (`free -h`), CPU: {cpu}; "
-        f"load average at the start {os.getloadavg()[0]:.1f} (shared with other people's test runs: noisy)",
+        "shared with other people's test runs (noisy: the load average at each run's start is under the tables)",
         f"- Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}, "
         f"Markdown {version('Markdown')}, citeproc-py {version('citeproc-py')}; {chromium}; Node {node}",
         f"- Date: {datetime.date.today().isoformat()}",
@@ -203,7 +203,8 @@ def _label(row: dict) -> str:
 
 def report(rows: list[dict], scores: list[dict], command: str) -> str:
     base = next((r for r in rows if r["size"] == 10), rows[0])
-    lines = [START, "", "## Results (written by `bench/run.py`)", "", *machine(), f"- Command: `{command}`", "",
+    lines = [START, "", "## Results (written by `bench/run.py`)", "", *machine(),
+             "- Commands: " + "; ".join(sorted({f"`{r['command']}`" for r in rows if r.get("command")})), "",
              "| sources | pages | pipeline s | build s (mkdocs) | full build s | pipeline share | pipeline s/source"
              " | full s/source | s/source vs 10 (pipeline, full) | peak memory (pipeline, mkdocs) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -235,7 +236,8 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
             lines.append(f"| {s['page']} (`{s['url']}`) | {s['performance']} | {s['accessibility']} "
                          f"| {s['best-practices']} | {s['seo']} | {', '.join(s['failing']) or '—'} |")
     lines += ["", "\\* citeproc-py replaced by a stand-in (bench/stub_cite.py): pipeline figures without citations.",
-              "Runs: " + ", ".join(f"{_label(r)} at {r.get('date', '?')}" for r in rows) + ".",
+              "Runs: " + ", ".join(f"{_label(r)} at {r.get('date', '?')} (load {r.get('load', '?')})" for r in rows)
+              + ".",
               "Raw figures: `bench/results.json`.", "", END]
     return "\n".join(lines)
 
@@ -272,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             work = scratch / f"size-{size}"
             shutil.rmtree(work, ignore_errors=True)
-            rows.append(bench_size(size, work, stub=str(size) in args.stub_citations.split(",")))
+            rows.append(bench_size(size, work, stub=str(size) in args.stub_citations.split(",")) | {"command": command})
             rows.sort(key=lambda r: r["size"])
             if args.lighthouse and size == 1:
                 scores = lighthouse(work / "site", work)
