@@ -86,6 +86,7 @@ def _stage(path: Path, content: str, made: list[Path]) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(content)
+        os.chmod(tmp, 0o644)  # mkstemp makes files 0600; published files are readable by all
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -116,3 +116,12 @@ def test_a_broken_glossary_entry_fails_the_build_and_keeps_the_site(tmp_path):
     assert done.returncode == 1 and err.count("\n") == 1
     assert err.startswith(f"error: {broken}:") and "entry 'united-front' occurs in no source" in err
     assert {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()} == before
+
+
+def test_generated_files_are_readable_by_everyone(tmp_path):
+    sources, docs = tmp_path / "sources", tmp_path / "docs"
+    sources.mkdir()
+    (sources / "a.txt").write_text(forum_page(), encoding="utf-8")
+    assert cli("generate", "--sources", str(sources), "--docs", str(docs)).returncode == 0
+    modes = {p.relative_to(docs).as_posix(): p.stat().st_mode & 0o777 for p in docs.rglob("*") if p.is_file()}
+    assert modes and all(mode & 0o044 == 0o044 for mode in modes.values()), modes
