@@ -37,7 +37,7 @@ serve: generate
 		$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
 
 lint: setup
-	$(PY) -m ruff check scripts tests
+	$(PY) -m ruff check scripts tests hooks bench
 
 test: setup chromium lint
 	$(PY) -m pytest
