@@ -121,21 +121,31 @@ def _without_mentions(text: str, mentions: tuple[Mention, ...]) -> str:
 
 def related_passages(discussions: list[Discussion], mentions: dict[PassageKey, tuple[Mention, ...]],
                      terms: tuple[Term, ...]) -> dict[PassageKey, tuple[Related, ...]]:
-    """Paragraphs of other letters that share rare glossary terms and names.
+    """Paragraphs of other letters of the same discussion that share rare glossary terms and names.
 
-    Each shared feature counts by its rarity (inverse document frequency over all
-    paragraphs); a pair scoring at least ``RELATED_MIN_SCORE`` is related, and each
-    paragraph lists its best ``RELATED_LIMIT``. Computed, never hand-listed.
+    Each shared feature counts by its rarity (inverse document frequency over the
+    discussion's paragraphs); a pair scoring at least ``RELATED_MIN_SCORE`` is related, and
+    each paragraph lists its best ``RELATED_LIMIT``. Computed, never hand-listed. Each
+    discussion is computed from its own text alone, so adding or editing another source
+    never changes its related passages, and the work grows with the number of discussions,
+    not with its square.
     """
     labels = {t.id: t.term for t in terms}
-    words: dict[PassageKey, list[tuple[str, bool]]] = {}
-    letter_of: dict[PassageKey, tuple[str, str]] = {}
+    related: dict[PassageKey, tuple[Related, ...]] = {}
     for d in discussions:
-        for letter in d.letters:
-            for p in letter.paragraphs:
-                key = passage_key(d, letter, p)
-                words[key] = capitalised_words(_without_mentions(p.text, mentions.get(key, ())))
-                letter_of[key] = (d.slug, letter.slug)
+        related |= _related_within(d, mentions, labels)
+    return related
+
+
+def _related_within(d: Discussion, mentions: dict[PassageKey, tuple[Mention, ...]],
+                    labels: dict[str, str]) -> dict[PassageKey, tuple[Related, ...]]:
+    words: dict[PassageKey, list[tuple[str, bool]]] = {}
+    letter_of: dict[PassageKey, str] = {}
+    for letter in d.letters:
+        for p in letter.paragraphs:
+            key = passage_key(d, letter, p)
+            words[key] = capitalised_words(_without_mentions(p.text, mentions.get(key, ())))
+            letter_of[key] = letter.slug
     # A capitalised word is a name if it is capitalised somewhere other than a sentence's start.
     names = {word for found in words.values() for word, starts in found if not starts}
     features = {
@@ -143,26 +153,20 @@ def related_passages(discussions: list[Discussion], mentions: dict[PassageKey, t
         for key, found in words.items()
     }
     df = Counter(f for feats in features.values() for f in feats)
-    total = len(features)
-    idf = {f: math.log(total / n) for f, n in df.items()}
+    idf = {f: math.log(len(features) / n) for f, n in df.items()}
     related: dict[PassageKey, list[Related]] = defaultdict(list)
     keys = list(features)
-    # Pairs are formed within each discussion only, so the work grows with the number of
-    # discussions, not with its square (1,000 sources: 15,000 paragraphs, 10^8 pairs otherwise).
-    by_discussion: dict[str, list[PassageKey]] = defaultdict(list)
-    for key in keys:
-        by_discussion[letter_of[key][0]].append(key)
-    pairs = ((a, b) for group in by_discussion.values() for i, a in enumerate(group) for b in group[i + 1 :])
-    for a, b in pairs:
-        if letter_of[a] == letter_of[b]:
-            continue  # other letters of the same discussion only
-        shared = features[a] & features[b]
-        score = sum(idf[f] for f in shared)
-        if score >= RELATED_MIN_SCORE:
-            named = tuple(sorted((f for f in shared), key=lambda f: (not f.startswith("term:"), -idf[f], f)))
-            named = tuple(labels[f[5:]] if f.startswith("term:") else f[5:] for f in named)
-            related[a].append(Related(b, named, round(score, 3)))
-            related[b].append(Related(a, named, round(score, 3)))
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            if letter_of[a] == letter_of[b]:
+                continue  # other letters only
+            shared = features[a] & features[b]
+            score = sum(idf[f] for f in shared)
+            if score >= RELATED_MIN_SCORE:
+                named = sorted(shared, key=lambda f: (not f.startswith("term:"), -idf[f], f))
+                named = tuple(labels[f[5:]] if f.startswith("term:") else f[5:] for f in named)
+                related[a].append(Related(b, named, round(score, 3)))
+                related[b].append(Related(a, named, round(score, 3)))
     order = {key: n for n, key in enumerate(keys)}
     return {
         key: tuple(sorted(items, key=lambda r: (-r.score, order[r.key]))[:RELATED_LIMIT])

@@ -145,3 +145,12 @@ def test_an_entry_that_occurs_in_no_source_is_an_error(tmp_path, seed):
         annotate([seed], load_glossary(path), path)
     assert err.value.format() == (f"error: {path}:1: entry 'ghost' occurs in no source (variants: quantum "
                                   "teleportation); fix its variants or remove it")
+
+
+def test_another_source_never_changes_a_discussions_related_passages(seed, real):
+    terms, alone = real
+    other_path = next(iter(sorted((ROOT / "tests" / "fixtures" / "sources").glob("*.txt"))))
+    other = parse(repair(other_path.read_text(encoding="utf-8")), other_path.name)
+    together = annotate([seed, other], terms, ROOT / "glossary.yml")
+    mine = {k: v for k, v in together.related.items() if k[0] == seed.slug}
+    assert mine == alone.related and other.slug != seed.slug
