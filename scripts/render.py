@@ -245,9 +245,6 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     out.append(f"# {escape_markdown(letter.label)}\n\n")
     out.append(f'<p class="letter-context">A letter in <a href="{link(path, discussion.slug + "/")}">'
                f"{escape_html(discussion.title)}</a>. {_responds_to(discussion, path, annotations)}</p>\n\n")
-    quotes = {}
-    for quote in letter.pull_quotes:
-        quotes.setdefault(quote.line, quote)
     blocks = []
     for p in letter.paragraphs:
         key = passage_key(discussion, letter, p)

@@ -19,10 +19,8 @@ NEGATIVES = json.loads((DATA / "repair_negatives.json").read_text(encoding="utf-
 
 
 def _peer(name):
-    path = PEER / f"{name}.json"
-    if not path.exists():  # CI clones beside shared/, like a session's work tree
-        path = Path(__file__).resolve().parents[1].parent / "shared" / "peer-tests" / "ftfy" / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """ftfy's own cases, from ../shared/ beside the repository (as in a work tree and in CI)."""
+    return json.loads((PEER / f"{name}.json").read_text(encoding="utf-8"))
 
 
 WILD = _peer("in-the-wild")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browsing import DISCUSSION, screenshot, search
+from browsing import DISCUSSION, screenshot, search, tab_to
 from playwright.sync_api import expect
 
 
@@ -15,12 +15,7 @@ def test_tab_to_a_glossary_term_shows_its_definition(browser, site_url):
     page.goto(f"{site_url}{DISCUSSION}/letter-1/")
     term = page.locator(".letter-body a.term").first
     definition = term.get_attribute("title") or term.get_attribute("data-title") or ""
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.matches('.letter-body a.term')"):
-            break
-    else:
-        raise AssertionError("Tab never reached a glossary term")
+    tab_to(page, ".letter-body a.term")
     tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text=definition[:40]).first
     expect(tooltip).to_be_visible()
     screenshot(page, "glossary-term-tooltip-by-keyboard", full_page=False)

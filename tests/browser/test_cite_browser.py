@@ -8,9 +8,12 @@ import json
 import urllib.parse
 
 import pytest
+from browsing import tab_to
 from playwright.sync_api import expect
 
 from scripts.generate import read_site_url
+
+TABS = 400  # a letter page has many focusable controls before its last cite block
 
 D = "balancing-research-security-and-openness"
 P3 = "p-individual-analyses-that-claim-to"
@@ -31,15 +34,6 @@ def page(browser, served):
     context.close()
 
 
-def tab_to(page, selector: str, limit: int = 400) -> None:
-    """Press Tab until the element matching ``selector`` has the focus (keyboard only)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} never got the focus by Tab")
-
-
 def clipboard(page) -> str:
     return page.evaluate("navigator.clipboard.readText()")
 
@@ -49,19 +43,19 @@ def test_a_citation_copied_with_the_keyboard_equals_the_text_shown(page, served,
     row = next(r for r in rows if r["id"] == P3)
     page.goto(f"{served}{D}/letter-1/")
     block = f"#{P3} + details.cite"
-    tab_to(page, f"{block} > summary")
+    tab_to(page, limit=TABS, selector=f"{block} > summary")
     page.keyboard.press("Enter")
     expect(page.locator(block)).to_have_attribute("open", "")
     for style, key in (("chicago", "Enter"), ("apa", "Space"), ("mla", "Enter")):
         shown = page.locator(f'{block} .cite-text[data-style="{style}"]').first
         button = page.locator(f'{block} .cite-text[data-style="{style}"] + .cite-copy').first
-        tab_to(page, f'{block} .cite-text[data-style="{style}"] + .cite-copy')
+        tab_to(page, limit=TABS, selector=f'{block} .cite-text[data-style="{style}"] + .cite-copy')
         page.keyboard.press(key)
         expect(button).to_have_text("Copied ✓")  # the visible confirmation
         expect(page.locator(".cite-status")).to_contain_text("Copied to the clipboard")
         assert clipboard(page) == shown.text_content() == row["cite"][style]
     # The permalink: the paragraph's absolute URL.
-    tab_to(page, f"{block} .cite-url + .cite-copy")
+    tab_to(page, limit=TABS, selector=f"{block} .cite-url + .cite-copy")
     page.keyboard.press("Enter")
     assert clipboard(page) == f"{read_site_url()}{row['url']}"
 
