@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,9 +175,13 @@ def _related_within(d: Discussion, mentions: dict[PassageKey, tuple[Mention, ...
     }
 
 
-def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml"
-             ) -> Annotations:
-    """Find every term in every paragraph, check each term occurs somewhere, relate passages."""
+def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml",
+             used_elsewhere: Iterable[str] = ()) -> Annotations:
+    """Find every term in every paragraph, check each term occurs somewhere, relate passages.
+
+    ``used_elsewhere``: ids of terms that sources not passed here use (``generate`` annotates
+    only the sources that changed; the others' terms come from its page cache).
+    """
     pattern = term_pattern(terms)
     mentions: dict[PassageKey, tuple[Mention, ...]] = {}
     for d in discussions:
@@ -187,7 +192,7 @@ def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_pa
                 found = find_mentions(text, pattern)
                 if found:
                     mentions[key] = found
-    used = {m.term for found in mentions.values() for m in found}
+    used = {m.term for found in mentions.values() for m in found} | set(used_elsewhere)
     for t in terms:
         if t.id not in used:
             raise PipelineError(glossary_path, f"entry {t.id!r} occurs in no source (variants: "

@@ -57,14 +57,35 @@ def _save(path: Path, entries: dict[str, cite.Cited]) -> None:
     os.replace(tmp, path)
 
 
+class _Memo(dict):
+    """``cite.cite``'s memo, with the cache file's entries read in at the first citation it lacks: a run
+    that renders no new page (scripts/page_cache.py) never reads the file, which holds every
+    citation of the site (~12 MB at 1,000 sources)."""
+
+    def __init__(self, path: Path, known: dict[str, cite.Cited]):
+        super().__init__(known)
+        self.path, self.read, self.stored = path, False, 0
+
+    def __contains__(self, key: object) -> bool:
+        if not self.read and not super().__contains__(key):
+            self.read = True
+            stored = _load(self.path)
+            self.stored = len(stored)
+            for k, v in stored.items():
+                self.setdefault(k, v)
+        return super().__contains__(key)
+
+
 @contextlib.contextmanager
 def kept_in(folder: Path) -> Iterator[None]:
     """Within the block, ``cite.cite`` answers from the cache in ``folder``; after it, the cache
     also holds what the block rendered. A cache that cannot be written is skipped silently."""
-    path = cache_file(folder)
-    stored = _load(path)
-    cite._cited.update(stored)  # cite.cite's own memo, filled from the file
-    yield
-    if len(cite._cited) != len(stored):
+    memo = _Memo(cache_file(folder), cite._cited)
+    cite._cited = memo
+    try:
+        yield
+    finally:
+        cite._cited = dict(memo)  # the process keeps everything it rendered or read (``watch`` runs many times)
+    if memo.read and len(memo) > memo.stored:
         with contextlib.suppress(OSError):
-            _save(path, cite._cited)
+            _save(memo.path, memo)

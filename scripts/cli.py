@@ -36,8 +36,9 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    changed = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
-    print(f"generated {args.docs}: {len(changed)} file(s) changed", file=sys.stderr)
+    run = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
+    print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
+          "read and rendered, the others unchanged since the last run", file=sys.stderr)
     return 0
 
 

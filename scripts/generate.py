@@ -14,20 +14,20 @@ import contextlib
 import json
 import os
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 from markdown.extensions.toc import slugify
 
-from scripts import cite_cache
+from scripts import cite_cache, page_cache
 from scripts.annotate import annotate, load_glossary
-from scripts.edition import render_editions
+from scripts.edition import edition_filename, render_edition
 from scripts.errors import PipelineError
 from scripts.model import Discussion
 from scripts.parse import parse
-from scripts.render import render_site
-from scripts.render_glossary import render_glossary
+from scripts.render import discussion_files, home_share, site_pages
+from scripts.render_glossary import glossary_pages, glossary_share
 from scripts.repair import repair
 from scripts.sources import find_sources, read_source
 
@@ -56,6 +56,12 @@ def _unique_slug(slug: str, stem: str, taken: set[str]) -> str:
     return candidate
 
 
+def _read(path: Path) -> Discussion:
+    """Read, repair and parse one source."""
+    source = read_source(path)
+    return parse(repair(source.text), path.name, source.meta)
+
+
 def build_discussions(sources: Path) -> list[Discussion]:
     """Read, repair and parse every source in a folder.
 
@@ -66,13 +72,10 @@ def build_discussions(sources: Path) -> list[Discussion]:
     discussions = []
     taken = set(RESERVED_SLUGS)
     for path in find_sources(sources):
-        source = read_source(path)
-        discussion = parse(repair(source.text), path.name, source.meta)
+        discussion = _read(path)
         slug = _unique_slug(discussion.slug, path.stem, taken)
-        if slug != discussion.slug:
-            discussion = replace(discussion, slug=slug)
         taken.add(slug)
-        discussions.append(discussion)
+        discussions.append(replace(discussion, slug=slug) if slug != discussion.slug else discussion)
     return discussions
 
 
@@ -99,8 +102,11 @@ def _inside(rel: str) -> bool:
     return not Path(rel).is_absolute() and ".." not in Path(rel).parts
 
 
-def write_files(docs: Path, files: dict[str, str]) -> list[str]:
+def write_files(docs: Path, files: dict[str, str], kept: tuple[str, ...] = ()) -> list[str]:
     """Write generated files into ``docs``; return the paths whose content changed.
+
+    ``kept``: generated files left as they are (those of unchanged sources, scripts/page_cache.py):
+    they stay in the manifest and are never removed as stale.
 
     Two phases, so that a failure (a full disk, a folder that cannot be written) never leaves
     docs/ half new and half old: first every changed file is written to a temporary file
@@ -117,10 +123,10 @@ def write_files(docs: Path, files: dict[str, str]) -> list[str]:
     except (OSError, ValueError):
         raise PipelineError(manifest_path, "cannot read the list of generated files; delete it, regenerate") from None
     wanted = dict(files)
-    wanted[MANIFEST] = json.dumps(sorted(files), indent=1) + "\n"
+    wanted[MANIFEST] = json.dumps(sorted({*files, *kept}), indent=1) + "\n"
     changed = [rel for rel, content in sorted(wanted.items())
                if not (docs / rel).is_file() or (docs / rel).read_text(encoding="utf-8") != content]
-    stale = [rel for rel in sorted(set(previous) - set(files)) if _inside(rel) and (docs / rel).is_file()]
+    stale = [rel for rel in sorted(set(previous) - set(files) - set(kept)) if _inside(rel) and (docs / rel).is_file()]
     staged: dict[str, Path] = {}
     made: list[Path] = []
     done: list[tuple[Path, bytes | None]] = []  # files replaced or removed so far, with their old content
@@ -139,6 +145,11 @@ def write_files(docs: Path, files: dict[str, str]) -> list[str]:
     except OSError as err:
         _roll_back(staged, made, done)
         raise PipelineError(err.filename or docs, f"cannot write ({err.strerror}); {docs} was left as it was") from None
+    # A removed discussion's folder goes too, once empty.
+    for folder in sorted({(docs / rel).parent for rel in stale}, key=lambda f: -len(f.parts)):
+        while folder != docs and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
     return [rel for rel in [*changed, *stale] if rel != MANIFEST]
 
 
@@ -183,28 +194,95 @@ def read_site_url(config: Path = MKDOCS_CONFIG) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class Site:
+    """One run's output: the files rendered, the files left as they are, and what the page cache should keep."""
+
+    files: dict[str, str]             # every file rendered in this run, by path under docs/
+    kept: tuple[str, ...] = ()        # files of unchanged sources, left as they are in docs/
+    entries: dict[str, page_cache.Entry] = field(default_factory=dict)  # page-cache entries of rendered sources
+    reused: frozenset[str] = frozenset()  # page-cache keys of the unchanged sources
+    rendered: int = 0                 # how many sources were read and rendered
+
+
+def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_cache.PageCache | None = None) -> Site:
+    """Every stage over every source; with a page ``cache``, only over the sources whose inputs changed.
+
+    The sources' slugs are given in file order (``_unique_slug``), so an unchanged source is reused
+    only if it gets the slug it had; the glossary's "occurs in no source" check counts the terms of
+    reused sources from their cached concordance.
+    """
+    terms = load_glossary(glossary) if glossary else ()
+    paths = find_sources(sources)
+    alone = len(paths) == 1
+    keys = {path: cache.key(path, alone) if cache else None for path in paths}
+    cached = {path: entry for path in paths if cache and (entry := cache.get(keys[path]))}
+    read = {path: _read(path) for path in paths if path not in cached}
+    parsed_slugs = {path: cached[path].parsed_slug if path in cached else read[path].slug for path in paths}
+    taken = set(RESERVED_SLUGS)
+    for path in paths:
+        slug = _unique_slug(parsed_slugs[path], path.stem, taken)
+        taken.add(slug)
+        if path in cached and cached[path].slug != slug:
+            del cached[path]  # another source now has its slug: read and render it again
+            read[path] = _read(path)
+        if path in read and read[path].slug != slug:
+            read[path] = replace(read[path], slug=slug)
+    used = {term for entry in cached.values() for term in entry.glossary.concordance}
+    annotations = annotate([read[path] for path in paths if path in read], terms, glossary or "", used)
+    files: dict[str, str] = {}
+    entries: dict[str, page_cache.Entry] = {}
+    homes, glossaries = [], []
+    for path in paths:
+        if path in cached:
+            home, share = cached[path].home, cached[path].glossary
+        else:
+            d = read[path]
+            own = discussion_files(d, annotations, site_url) | {edition_filename(d): render_edition(d, annotations)}
+            files |= own
+            home, share = home_share(d, annotations, site_url, alone), glossary_share(d, annotations, alone)
+            if keys[path]:
+                stamps: dict[str, list[int]] = {rel: [] for rel in own}  # filled in once written
+                entries[keys[path]] = page_cache.Entry(parsed_slugs[path], d.slug, stamps, home, share)
+        homes.append(home)
+        glossaries.append(share)
+    files |= site_pages(homes) | glossary_pages(terms, glossaries)
+    kept = tuple(rel for entry in cached.values() for rel in entry.files)
+    return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read))
+
+
 def site_files(sources: Path, glossary: Path | None, site_url: str | None = None) -> dict[str, str]:
-    """Every generated file's content, by path under docs/: all stages, in memory.
+    """Every generated file's content, by path under docs/: all stages, in memory, nothing cached.
 
     ``site_url`` (default: mkdocs.yml's) is the absolute base of every citation URL.
     """
-    site_url = site_url or read_site_url()
-    discussions = build_discussions(sources)
-    terms = load_glossary(glossary) if glossary else ()
-    annotations = annotate(discussions, terms, glossary or "")
-    return (render_site(discussions, annotations, site_url) | render_glossary(discussions, annotations)
-            | render_editions(discussions, annotations))
+    return build_site(sources, glossary, site_url or read_site_url()).files
 
 
-def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Run:
+    """What ``generate`` did: the files it changed, and how many sources it read and rendered."""
+
+    changed: list[str]
+    rendered: int
+    sources: int
+
+
+def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> Run:
     """Build every page from ``sources`` (and the glossary) and write it into ``docs``.
 
-    Rendered citations are cached beside ``docs`` in ``.cache/`` (scripts/cite_cache.py): after
-    one source is edited, only its citations are rendered again.
+    Two caches live beside ``docs`` in ``.cache/``: the page cache (scripts/page_cache.py), so that
+    only the sources that changed are read and rendered again, and rendered citations
+    (scripts/cite_cache.py), so that an edited source's citations are not rendered again.
     """
-    with cite_cache.kept_in(docs.resolve().parent / ".cache"):
-        files = site_files(sources, glossary, site_url)
-    return write_files(docs, files)
+    site_url = site_url or read_site_url()
+    folder = docs.resolve().parent / ".cache"
+    cache = page_cache.PageCache(folder, docs, glossary, site_url)
+    with cite_cache.kept_in(folder):
+        site = build_site(sources, glossary, site_url, cache)
+    changed = write_files(docs, site.files, site.kept)
+    cache.save(site.entries, set(site.reused))
+    return Run(changed, site.rendered, site.rendered + len(site.reused))
 
 
 def stale_files(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:

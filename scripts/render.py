@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from dataclasses import dataclass
 
 import yaml
 
@@ -374,34 +375,53 @@ def render_notes(discussion: Discussion) -> str:
     return "".join(out)
 
 
-def render_home(discussions: list[Discussion], annotations: Annotations | None = None, site_url: str = "") -> str:
+@dataclass(frozen=True)
+class HomeShare:
+    """One discussion's part of the site-wide files this module writes: the home page and passages.json.
+
+    Rendered with the discussion's own pages, so that the page cache (scripts/page_cache.py) can keep
+    it and an unchanged source is never repaired, parsed or rendered again to rebuild those files.
+    """
+
+    source: str   # its source path, named in the home page's generated-file notice
+    section: str  # its section of the home page
+    alone: dict   # the home page's front-matter facts, used when it is the site's only discussion
+    rows: str     # its rows of passages.json, serialized (see passages_file)
+
+
+def home_share(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "",
+               alone: bool = False) -> HomeShare:
+    """What ``discussion`` contributes to the home page and passages.json (``alone``: it is the only one)."""
+    d, path = discussion, "index.md"
+    out = [f"# {escape_markdown(d.title)}\n\n" if alone else f"## [{escape_markdown(d.title)}]({d.slug}/index.md)\n\n",
+           f'<p class="responds-to">{_responds_to(d, path, annotations)}</p>\n\n',
+           _letters_list(d, path, level=2 if alone else 3),
+           _edition_link(d, path),
+           _citation_block(d),
+           _cite_discussion(d, path, site_url),
+           provenance(d, path)]
+    facts = ({"rights": d.fact("rights"), "original_url": d.fact("url"),
+              **cite.page_meta(cite.discussion_item(d, site_url), d.title)} if alone else {})
+    rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d, site_url)]
+    return HomeShare(_source_path(d), "".join(out), facts, ",\n".join(" " + r.replace("\n", "\n ") for r in rows))
+
+
+def render_home(shares: list[HomeShare]) -> str:
     """The site's home: every discussion with its letters."""
-    sources = ", ".join(_source_path(d) for d in discussions)
-    only = discussions[0] if len(discussions) == 1 else None
-    out = [front_matter(sources, title="Home",
-                         description="An annotated reader of letters from Issues in Science and Technology.",
-                         rights=only.fact("rights") if only else None,
-                         original_url=only.fact("url") if only else None,
-                         **(cite.page_meta(cite.discussion_item(only, site_url), only.title) if only else {}))]
-    for d in discussions:
-        path = "index.md"
-        out.append(f"# {escape_markdown(d.title)}\n\n" if len(discussions) == 1 else
-                   f"## [{escape_markdown(d.title)}]({d.slug}/index.md)\n\n")
-        out.append(f'<p class="responds-to">{_responds_to(d, path, annotations)}</p>\n\n')
-        out.append(_letters_list(d, path, level=2 if len(discussions) == 1 else 3))
-        out.append(_edition_link(d, path))
-        out.append(_citation_block(d))
-        out.append(_cite_discussion(d, path, site_url))
-        out.append(provenance(d, path))
-    return "".join(out)
+    alone = shares[0].alone if len(shares) == 1 else {}
+    return "".join([front_matter(", ".join(s.source for s in shares), title="Home",
+                                 description="An annotated reader of letters from Issues in Science and Technology.",
+                                 **alone),
+                    *(s.section for s in shares)])
 
 
-def passages(discussions: list[Discussion], site_url: str = "") -> list[dict]:
-    """Every body paragraph, as published at ``/passages.json``.
+def passages(discussion: Discussion, site_url: str = "") -> list[dict]:
+    """A discussion's body paragraphs, as published at ``/passages.json``.
 
     ``cite`` holds the strings the paragraph's "Cite" block shows (Chicago note, APA reference, MLA works-cited
     entry) and ``cite_short`` its companion forms (Chicago bibliography entry, APA and MLA in-text citations).
     """
+    d = discussion
     return [
         {
             "id": p.anchor,
@@ -414,25 +434,45 @@ def passages(discussions: list[Discussion], site_url: str = "") -> list[dict]:
             "cite": cite.cite(cite.paragraph_work(d, letter, p, site_url)).strings(),
             "cite_short": cite.cite(cite.paragraph_work(d, letter, p, site_url)).short_strings(),
         }
-        for d in discussions
         for letter in d.letters
         for p in letter.paragraphs
     ]
 
 
-def render_passages(discussions: list[Discussion], site_url: str = "") -> str:
-    return json.dumps(passages(discussions, site_url), ensure_ascii=False, indent=1) + "\n"
+def passages_file(shares: list[HomeShare]) -> str:
+    """passages.json from each discussion's serialized rows: exactly ``json.dumps(rows, indent=1)``.
+
+    >>> rows = [{"id": "a", "n": [1]}, {"id": "b"}]
+    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "))
+    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "))
+    >>> passages_file([one, HomeShare("", "", {}, ""), two]) == json.dumps(rows, indent=1) + "\\n"
+    True
+    """
+    rows = [s.rows for s in shares if s.rows]
+    return ("[\n" + ",\n".join(rows) + "\n]\n") if rows else "[]\n"
+
+
+def discussion_files(discussion: Discussion, annotations: Annotations | None = None,
+                     site_url: str = "") -> dict[str, str]:
+    """A discussion's own files by path under ``docs/``: its home, notes, letters and citation exports."""
+    d = discussion
+    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations, site_url),
+             f"{d.slug}/{NOTES_PAGE}.md": render_notes(d)}
+    for letter in d.letters:
+        files[letter_path(d, letter)] = render_letter(d, letter, annotations, site_url)
+    return files | cite.export_files(d, site_url)
+
+
+def site_pages(shares: list[HomeShare]) -> dict[str, str]:
+    """The site-wide files this module writes, from every discussion's share."""
+    return {"index.md": render_home(shares), "passages.json": passages_file(shares)}
 
 
 def render_site(discussions: list[Discussion], annotations: Annotations | None = None,
                 site_url: str = "") -> dict[str, str]:
     """Every generated file, by its path under ``docs/``; citations use the absolute base ``site_url``."""
-    files = {"index.md": render_home(discussions, annotations, site_url),
-             "passages.json": render_passages(discussions, site_url)}
+    alone = len(discussions) == 1
+    files = site_pages([home_share(d, annotations, site_url, alone) for d in discussions])
     for d in discussions:
-        files[f"{d.slug}/index.md"] = render_discussion_home(d, annotations, site_url)
-        files[f"{d.slug}/{NOTES_PAGE}.md"] = render_notes(d)
-        for letter in d.letters:
-            files[letter_path(d, letter)] = render_letter(d, letter, annotations, site_url)
-        files |= cite.export_files(d, site_url)
+        files |= discussion_files(d, annotations, site_url)
     return files

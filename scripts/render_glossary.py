@@ -3,6 +3,8 @@ index with a term × letter map. Reads the model and the annotations; never re-p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scripts.model import SIGNATURE_ANCHOR, Annotations, Discussion, Letter, Term, passage_key, signature_key
 from scripts.render import (
     GLOSSARY,
@@ -53,10 +55,44 @@ def _place(d: Discussion, letter: Letter, place: str, many: bool) -> str:
     return f"{d.title}, {where}" if many else where
 
 
-def render_term(term: Term, discussions: list[Discussion], annotations: Annotations) -> str:
-    path = f"{GLOSSARY}/{term.id}.md"
-    many = len(discussions) > 1
-    out = [front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(discussions))]
+@dataclass(frozen=True)
+class GlossaryShare:
+    """One discussion's part of the glossary's pages (kept by the page cache, like render.HomeShare)."""
+
+    concordance: dict[str, tuple[str, ...]]  # term id → its lines in that term's concordance
+    term_map: str      # its table on the glossary index
+    credit_term: str   # its credit (provenance) on a term page
+    credit_index: str  # …and on the index
+    facts: dict        # the footer's facts, used when it is the site's only discussion
+
+
+def glossary_share(d: Discussion, annotations: Annotations, alone: bool = False) -> GlossaryShare:
+    """What ``d`` contributes to the glossary's pages (``alone``: it is the site's only discussion)."""
+    path = f"{GLOSSARY}/{GLOSSARY}.md"  # any term page: they share a folder
+    lines: dict[str, list[str]] = {}
+    for term in annotations.terms:
+        for _, letter, place, anchor, text, m in _occurrences(term, [d], annotations):
+            href = link(path, f"{page_url(letter_path(d, letter))}#{anchor}")
+            left, word, right = text[: m.start], text[m.start : m.end], text[m.end :]
+            lines.setdefault(term.id, []).append(
+                f'<li><a href="{href}">{escape_html(_place(d, letter, place, not alone))}</a>: '
+                f'<span class="kwic">{escape_html(_clip_left(left))}<mark>{escape_html(word)}</mark>'
+                f"{escape_html(_clip_right(right))}</span></li>"
+            )
+    index = f"{GLOSSARY}/index.md"
+    terms = tuple(sorted(annotations.terms, key=lambda t: t.term.casefold()))
+    facts = {"rights": d.fact("rights"), "original_url": d.fact("url")} if alone else {}
+    return GlossaryShare({k: tuple(v) for k, v in lines.items()}, _map_table(d, terms, annotations, index),
+                         provenance(d, path), provenance(d, index), facts)
+
+
+def _site_facts(shares: list[GlossaryShare]) -> dict:
+    """The footer's rights and original page, when the glossary serves a single discussion."""
+    return shares[0].facts if len(shares) == 1 else {}
+
+
+def render_term(term: Term, shares: list[GlossaryShare]) -> str:
+    out = [front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(shares))]
     out.append(f"# {escape_markdown(term.term)}\n\n")
     out.append(f'<p class="definition" markdown="0">{escape_html(term.definition)}</p>\n\n')
     printed = ", ".join(f"“{escape_html(v)}”" for v in (*term.variants, *term.exact))
@@ -72,26 +108,11 @@ def render_term(term: Term, discussions: list[Discussion], annotations: Annotati
         supports = f' <span class="supports">Supports: {escape_html(ref.supports)}</span>' if ref.supports else ""
         out.append(f'<li><a href="{escape_attr(ref.url)}">{escape_html(ref.title)}</a>{publisher}.{supports}</li>\n')
     out.append("</ul>\n\n")
-    lines = []
-    for d, letter, place, anchor, text, m in _occurrences(term, discussions, annotations):
-        href = link(path, f"{page_url(letter_path(d, letter))}#{anchor}")
-        left, word, right = text[: m.start], text[m.start : m.end], text[m.end :]
-        lines.append(
-            f'<li><a href="{href}">{escape_html(_place(d, letter, place, many))}</a>: '
-            f'<span class="kwic">{escape_html(_clip_left(left))}<mark>{escape_html(word)}</mark>'
-            f"{escape_html(_clip_right(right))}</span></li>"
-        )
+    lines = [line for s in shares for line in s.concordance.get(term.id, ())]
     out.append(f"## In the letters ({len(lines)}) {{ data-search-exclude }}\n\n")
     out.append('<ul class="concordance" markdown="0">\n' + "\n".join(lines) + "\n</ul>\n\n")
-    out += [provenance(d, path) for d in discussions]
+    out += [s.credit_term for s in shares]
     return "".join(out)
-
-
-def _site_facts(discussions: list[Discussion]) -> dict:
-    """The footer's rights and original page, when the glossary serves a single discussion."""
-    if len(discussions) != 1:
-        return {}
-    return {"rights": discussions[0].fact("rights"), "original_url": discussions[0].fact("url")}
 
 
 def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations, path: str) -> str:
@@ -127,12 +148,12 @@ def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations,
     )
 
 
-def render_glossary_index(discussions: list[Discussion], annotations: Annotations) -> str:
+def render_glossary_index(terms: tuple[Term, ...], shares: list[GlossaryShare]) -> str:
     path = f"{GLOSSARY}/index.md"
-    terms = tuple(sorted(annotations.terms, key=lambda t: t.term.casefold()))
+    terms = tuple(sorted(terms, key=lambda t: t.term.casefold()))
     out = [front_matter(GLOSSARY_SOURCE, title="Glossary",
                          description="Key terms of the letters, defined, sourced and traced through the text.",
-                         **_site_facts(discussions))]
+                         **_site_facts(shares))]
     out.append("# Glossary\n\n")
     out.append('<p class="glossary-intro" markdown="0">Terms the letters use, each with a neutral definition, '
                "its sources and every place it occurs. In the letters, the first use of a term in each paragraph "
@@ -142,17 +163,22 @@ def render_glossary_index(discussions: list[Discussion], annotations: Annotation
         out.append(f'<dt><a href="{link(path, term_url(t.id))}">{escape_html(t.term)}</a></dt>'
                    f"<dd>{escape_html(t.short)}</dd>\n")
     out.append("</dl>\n\n## Where the letters use each term\n\n")
-    for d in discussions:
-        out.append(_map_table(d, terms, annotations, path))
-    out += [provenance(d, path) for d in discussions]
+    out += [s.term_map for s in shares]
+    out += [s.credit_index for s in shares]
     return "".join(out)
+
+
+def glossary_pages(terms: tuple[Term, ...], shares: list[GlossaryShare]) -> dict[str, str]:
+    """The glossary's pages by path under ``docs/``, from every discussion's share (none without terms)."""
+    if not terms:
+        return {}
+    files = {f"{GLOSSARY}/index.md": render_glossary_index(terms, shares)}
+    for term in terms:
+        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, shares)
+    return files
 
 
 def render_glossary(discussions: list[Discussion], annotations: Annotations) -> dict[str, str]:
     """The glossary's pages by path under ``docs/`` (none when there are no terms)."""
-    if not annotations.terms:
-        return {}
-    files = {f"{GLOSSARY}/index.md": render_glossary_index(discussions, annotations)}
-    for term in annotations.terms:
-        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, discussions, annotations)
-    return files
+    alone = len(discussions) == 1
+    return glossary_pages(annotations.terms, [glossary_share(d, annotations, alone) for d in discussions])

@@ -72,21 +72,26 @@ def read_text(path: str | Path) -> str:
     return decode(data, path)
 
 
+def meta_path(path: Path) -> Path:
+    """Where a source's metadata file is (``NAME.meta.yml`` beside ``NAME.txt``), whether or not it exists."""
+    return path.with_name(path.name.removesuffix(SOURCE_SUFFIX) + META_SUFFIX)
+
+
 def read_meta(path: Path) -> dict:
     """Load ``NAME.meta.yml`` beside a source, or ``{}`` if there is none."""
-    meta_path = path.with_name(path.name.removesuffix(SOURCE_SUFFIX) + META_SUFFIX)
-    if not meta_path.exists():
+    where = meta_path(path)
+    if not where.exists():
         return {}
     try:
-        meta = yaml.safe_load(read_text(meta_path))
+        meta = yaml.safe_load(read_text(where))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        raise PipelineError(meta_path, "not valid YAML", line=mark.line + 1 if mark else None) from None
+        raise PipelineError(where, "not valid YAML", line=mark.line + 1 if mark else None) from None
     if not isinstance(meta, dict):
-        raise PipelineError(meta_path, "expected a mapping of facts at the top level")
+        raise PipelineError(where, "expected a mapping of facts at the top level")
     for key, fact in meta.items():
         if not isinstance(fact, dict) or "value" not in fact or not fact.get("source"):
-            raise PipelineError(meta_path, f"fact {key!r} needs a 'value' and a 'source' saying where it comes from")
+            raise PipelineError(where, f"fact {key!r} needs a 'value' and a 'source' saying where it comes from")
     return meta
 
 

@@ -1,5 +1,6 @@
-"""Editing a source: generate's citation cache gives the same site as a cold run, and
-``python -m scripts watch`` (run by ``make serve``) regenerates docs/ without a restart."""
+"""Editing a source: generate's caches (scripts/page_cache.py, scripts/cite_cache.py) give the same
+site as a cold run while reading and rendering only what changed, and ``python -m scripts watch``
+(run by ``make serve``) regenerates docs/ without a restart."""
 
 from __future__ import annotations
 
@@ -9,17 +10,31 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from test_sources_many import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
+
 from scripts import cite_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
+GLOSSARY = ROOT / "glossary.yml"
 OLD, NEW = "Here I would like to add a European perspective.", "Here I would like to add a European view."
 WAIT = 120  # seconds allowed for a regeneration on a loaded machine (never a timing assertion, only a limit)
 
 
-def _generate(sources: Path, docs: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs)],
-                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+def _generate(sources: Path, docs: Path, glossary: Path = GLOSSARY) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs),
+                           "--glossary", str(glossary)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+
+
+def _rendered(run: subprocess.CompletedProcess) -> str:
+    """How many sources a run read and rendered, as it reports it ("1 of 2")."""
+    assert run.returncode == 0, run.stderr
+    return run.stderr.split("; ")[1].split(" source(s)")[0]
+
+
+def _stamps(docs: Path) -> dict[str, int]:
+    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -57,6 +72,82 @@ def test_a_damaged_cache_is_ignored(tmp_path):
     shutil.rmtree(docs)
     assert _generate(sources, docs).returncode == 0
     assert _tree(docs) == first
+
+
+@pytest.fixture
+def two(tmp_path) -> tuple[Path, Path]:
+    """The seed and the fixture source, generated once (cold): (sources, docs)."""
+    sources, docs = both_sources(tmp_path / "sources"), tmp_path / "site" / "docs"
+    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    return sources, docs
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+
+
+def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GLOSSARY) -> None:
+    cold = tmp_path / "cold" / "docs"
+    assert _generate(sources, cold, glossary).returncode == 0
+    assert _tree(docs) == _tree(cold)
+
+
+def test_an_edit_renders_only_its_source_and_rewrites_only_its_pages(two, tmp_path):
+    sources, docs = two
+    assert _rendered(_generate(sources, docs)) == "0 of 2"  # nothing changed: nothing read
+    before = _stamps(docs)
+    _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
+    edited = _generate(sources, docs)
+    assert _rendered(edited) == "1 of 2"
+    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    # The edited letter, its discussion's single-file edition, and the site-wide passages.json: never the seed's pages.
+    assert touched == {f"{FIXTURE_SLUG}/letter-2.md", f"{FIXTURE_SLUG}/{FIXTURE_SLUG}.html", "passages.json"}
+    assert not any(rel.startswith(SEED_SLUG) for rel in touched)
+    _same_as_cold(sources, docs, tmp_path)
+
+
+def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
+    sources, docs = two
+    letter = docs / SEED_SLUG / "letter-1.md"
+    letter.write_text(letter.read_text(encoding="utf-8") + "hand edit\n", encoding="utf-8")
+    (docs / FIXTURE_SLUG / "notes.md").unlink()
+    again = _generate(sources, docs)
+    assert _rendered(again) == "2 of 2" and "2 file(s) changed" in again.stderr
+    _same_as_cold(sources, docs, tmp_path)
+
+
+def test_a_glossary_change_renders_every_source_again(two, tmp_path):
+    sources, docs = two
+    glossary = tmp_path / "glossary.yml"
+    glossary.write_text(GLOSSARY.read_text(encoding="utf-8").replace("Chinese Communist Party", "Communist Party "
+                        "of China", 1), encoding="utf-8")
+    assert _rendered(_generate(sources, docs, glossary)) == "2 of 2"
+    _same_as_cold(sources, docs, tmp_path, glossary)
+
+
+def test_added_removed_and_renamed_sources_give_the_same_site_as_a_cold_run(two, tmp_path):
+    sources, docs = two
+    # A copy of the seed that sorts first takes the seed's slug: the seed must move to its longer one.
+    shutil.copy2(SEED, sources / f"0{SEED.name}")
+    assert _rendered(_generate(sources, docs)) == "2 of 3"
+    _same_as_cold(sources, docs, tmp_path / "added")
+    (sources / FIXTURE.name).unlink()
+    (sources / FIXTURE.name.replace(".txt", ".meta.yml")).unlink()
+    assert _rendered(_generate(sources, docs)) == "0 of 2"
+    assert not (docs / FIXTURE_SLUG).exists()
+    _same_as_cold(sources, docs, tmp_path / "removed")
+    entries = list((docs.parent / ".cache").glob("pages-*/*.json"))
+    assert len(entries) == 2  # the removed source's entry is gone
+
+
+def test_a_damaged_page_cache_entry_is_read_and_rendered_again(two, tmp_path):
+    sources, docs = two
+    for entry in (docs.parent / ".cache").glob("pages-*/*.json"):
+        entry.write_text('{"slug": ', encoding="utf-8")
+    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    _same_as_cold(sources, docs, tmp_path)
 
 
 def _wait_for(condition, process: subprocess.Popen) -> bool:
