@@ -84,17 +84,21 @@ def hand_written_docs(into: Path) -> None:
 
 
 def configs(work: Path) -> tuple[Path, Path]:
-    """The project's mkdocs.yml with only the folders moved, and a plain Material one."""
+    """The project's mkdocs.yml with only the folders moved, and a plain Material one; both with the
+    navigation the pipeline generated into work/docs (the project's mkdocs.yml inherits it from the
+    repository's docs/, scripts/render_nav.py): plain Material gets it too, as the same Markdown's layout."""
+    nav = yaml.safe_load((work / "docs" / ".nav.yml").read_text(encoding="utf-8"))
     shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     project = work / "mkdocs.yml"
     project.write_text(yaml.safe_dump({
         "INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(work / "docs"), "site_dir": str(work / "site"),
-        "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}}), encoding="utf-8")
+        "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}, **nav}), encoding="utf-8")
     settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     plain = work / "plain.yml"
     plain.write_text(yaml.safe_dump({
         "site_name": "plain", "docs_dir": str(work / "docs"), "site_dir": str(work / "plain-site"),
-        "theme": {"name": "material"}, "markdown_extensions": settings["markdown_extensions"]}), encoding="utf-8")
+        "theme": {"name": "material"}, "markdown_extensions": settings["markdown_extensions"], **nav}),
+        encoding="utf-8")
     return project, plain
 
 
@@ -116,7 +120,6 @@ def bench_size(size: int, work: Path, stub: bool = False) -> dict:
     write_corpus(size, sources)
     docs.mkdir(parents=True)
     hand_written_docs(docs)
-    project, plain = configs(work)
     pipeline = "bench.stub_cite" if stub else "scripts"
     generate = ("-m", pipeline, "generate", "--sources", str(sources), "--docs", str(docs))
     row: dict = {"size": size, "stub_citations": stub, "load": round(os.getloadavg()[0], 1)}
@@ -129,6 +132,7 @@ def bench_size(size: int, work: Path, stub: bool = False) -> dict:
     row["gen_edit_changed"] = changed_count(err)
     row["date"] = datetime.datetime.now().isoformat(timespec="minutes")
     row["pages"] = sum(1 for _ in docs.rglob("*.md"))
+    project, plain = configs(work)
     print(f"size {size}: mkdocs build ({row['pages']} pages)", file=sys.stderr, flush=True)
     row["build_s"], row["build_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project))
     print(f"size {size}: plain Material build", file=sys.stderr, flush=True)

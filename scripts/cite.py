@@ -391,12 +391,26 @@ def _html_escaped(work: Work) -> Work:
     return Work({k: v if k in ("id", "type") else esc(v) for k, v in work.item.items()}, work.paragraph)
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _text_of(rendered_html: str) -> str:
+    """The plain text of citeproc-py's HTML output: its tags dropped, its entities read.
+
+    Rendering once, as HTML, and reading the text off it halves the work of rendering both formats
+    (BENCHMARKS.md, "Profile"); tests/test_cite.py checks it against citeproc-py's plain-text output.
+
+    >>> _text_of('<i>Issues</i> 41 &amp; “A &lt;b&gt;”')
+    'Issues 41 & “A <b>”'
+    """
+    return html.unescape(_TAG.sub("", rendered_html))
+
+
 def _cite(work: Work) -> Cited:
     main, short = {}, {}
     for key, name in STYLES.items():
-        note_text, entry_text = _render(work, name, formatter.plain)
         note_html, entry_html = _render(_html_escaped(work), name, formatter.html)
-        note, entry = Styled(note_text, note_html), Styled(entry_text, entry_html)
+        note, entry = Styled(_text_of(note_html), note_html), Styled(_text_of(entry_html), entry_html)
         # Chicago is a note style: the note (with the paragraph) is the main form. APA and MLA put the paragraph in
         # the in-text citation, which is therefore the companion form of their reference entry.
         main[key], short[key] = (note, entry) if key == "chicago" else (entry, note)

@@ -28,6 +28,7 @@ from scripts.model import Discussion
 from scripts.parse import parse
 from scripts.render import discussion_files, home_share, site_pages
 from scripts.render_glossary import glossary_pages, glossary_share
+from scripts.render_nav import render_nav
 from scripts.repair import repair
 from scripts.sources import find_sources, read_source
 
@@ -246,7 +247,7 @@ def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_
                 entries[keys[path]] = page_cache.Entry(parsed_slugs[path], d.slug, stamps, home, share)
         homes.append(home)
         glossaries.append(share)
-    files |= site_pages(homes) | glossary_pages(terms, glossaries)
+    files |= site_pages(homes) | glossary_pages(terms, glossaries) | render_nav(homes, terms)
     kept = tuple(rel for entry in cached.values() for rel in entry.files)
     return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read))
 

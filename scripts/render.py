@@ -377,7 +377,7 @@ def render_notes(discussion: Discussion) -> str:
 
 @dataclass(frozen=True)
 class HomeShare:
-    """One discussion's part of the site-wide files this module writes: the home page and passages.json.
+    """One discussion's part of the site-wide files: the home page, passages.json, the navigation (render_nav.py).
 
     Rendered with the discussion's own pages, so that the page cache (scripts/page_cache.py) can keep
     it and an unchanged source is never repaired, parsed or rendered again to rebuild those files.
@@ -387,6 +387,7 @@ class HomeShare:
     section: str  # its section of the home page
     alone: dict   # the home page's front-matter facts, used when it is the site's only discussion
     rows: str     # its rows of passages.json, serialized (see passages_file)
+    nav: dict     # its entry in the navigation: title, issue, pages
 
 
 def home_share(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "",
@@ -403,7 +404,12 @@ def home_share(discussion: Discussion, annotations: Annotations | None = None, s
     facts = ({"rights": d.fact("rights"), "original_url": d.fact("url"),
               **cite.page_meta(cite.discussion_item(d, site_url), d.title)} if alone else {})
     rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d, site_url)]
-    return HomeShare(_source_path(d), "".join(out), facts, ",\n".join(" " + r.replace("\n", "\n ") for r in rows))
+    nav = {"title": d.title.replace("<", "&lt;"),  # as in front_matter: Material prints it unescaped
+           "issue": d.citation.issue if d.citation else "",
+           "pages": [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
+                     f"{d.slug}/{NOTES_PAGE}.md"]}
+    rows_text = ",\n".join(" " + r.replace("\n", "\n ") for r in rows)
+    return HomeShare(_source_path(d), "".join(out), facts, rows_text, nav)
 
 
 def render_home(shares: list[HomeShare]) -> str:
@@ -443,9 +449,9 @@ def passages_file(shares: list[HomeShare]) -> str:
     """passages.json from each discussion's serialized rows: exactly ``json.dumps(rows, indent=1)``.
 
     >>> rows = [{"id": "a", "n": [1]}, {"id": "b"}]
-    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "))
-    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "))
-    >>> passages_file([one, HomeShare("", "", {}, ""), two]) == json.dumps(rows, indent=1) + "\\n"
+    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "), {})
+    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "), {})
+    >>> passages_file([one, HomeShare("", "", {}, "", {}), two]) == json.dumps(rows, indent=1) + "\\n"
     True
     """
     rows = [s.rows for s in shares if s.rows]

@@ -23,6 +23,15 @@ GLOSSARY_SOURCE = "glossary.yml"
 CONTEXT = 70  # characters of context on each side of a concordance line
 
 
+def term_order(term: Term) -> str:
+    """Terms sort by their words, whatever quotation marks open them.
+
+    >>> sorted(["“The Trap”", "brain drain", "Xi"], key=lambda t: term_order(Term(t, t, (), "", "", ())))
+    ['brain drain', '“The Trap”', 'Xi']
+    """
+    return term.term.lstrip("“‘\"'").casefold()
+
+
 def _clip_left(text: str) -> str:
     if len(text) <= CONTEXT:
         return text
@@ -80,7 +89,7 @@ def glossary_share(d: Discussion, annotations: Annotations, alone: bool = False)
                 f"{escape_html(_clip_right(right))}</span></li>"
             )
     index = f"{GLOSSARY}/index.md"
-    terms = tuple(sorted(annotations.terms, key=lambda t: t.term.casefold()))
+    terms = tuple(sorted(annotations.terms, key=term_order))
     facts = {"rights": d.fact("rights"), "original_url": d.fact("url")} if alone else {}
     return GlossaryShare({k: tuple(v) for k, v in lines.items()}, _map_table(d, terms, annotations, index),
                          provenance(d, path), provenance(d, index), facts)
@@ -150,7 +159,7 @@ def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations,
 
 def render_glossary_index(terms: tuple[Term, ...], shares: list[GlossaryShare]) -> str:
     path = f"{GLOSSARY}/index.md"
-    terms = tuple(sorted(terms, key=lambda t: t.term.casefold()))
+    terms = tuple(sorted(terms, key=term_order))
     out = [front_matter(GLOSSARY_SOURCE, title="Glossary",
                          description="Key terms of the letters, defined, sourced and traced through the text.",
                          **_site_facts(shares))]

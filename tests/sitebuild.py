@@ -41,6 +41,11 @@ def hand_written_docs(into: Path) -> None:
             shutil.copy2(path, target)
 
 
+def nav_of(docs: Path) -> dict:
+    """The ``nav`` setting generated into ``docs`` (the pipeline's .nav.yml)."""
+    return yaml.safe_load((docs / ".nav.yml").read_text(encoding="utf-8"))
+
+
 def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None) -> Path:
     """Generate and build; return the built site's folder.
 
@@ -55,9 +60,10 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     # mkdocs.yml names its hooks relative to itself: give the scratch config the same hooks/.
     shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest).
+    # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest) and the navigation
+    # generated for these sources (mkdocs.yml inherits the repository's docs/.nav.yml, scripts/render_nav.py).
     config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs),
-              "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}}
+              "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}, **nav_of(docs)}
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     site = work / "site"
     args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", str(site)]

@@ -290,3 +290,25 @@ def test_paragraph_citations_from_the_letter_template_equal_direct_renderings():
             assert cite.cite(work) == cite.cite_directly(work), (letter.number, paragraph.number)
             checked += 1
     assert checked == 16
+
+
+def _works(site: str) -> list[cite.Work]:
+    """The seed's discussion, letters and a paragraph, and the same with markup-like and named values."""
+    (d,) = build_discussions(ROOT / "source_texts")
+    works = [cite.Work(cite.discussion_item(d, site)),
+             *(cite.Work(cite.letter_item(d, letter, site)) for letter in d.letters),
+             cite.paragraph_work(d, d.letters[0], d.letters[0].paragraphs[2], site)]
+    odd = {**cite.discussion_item(d, site), "title": "Fish & <Chips>: “Quoted” and ‘single’ <i>not italic</i>",
+           "author": [{"family": "O'Brien & Sons", "given": "Ána"}, {"family": "<Lee>", "given": "Q."}]}
+    return [*works, cite.Work(odd), cite.Work(odd, 7)]
+
+
+@pytest.mark.parametrize("style", sorted(cite.STYLES))
+def test_the_copied_text_is_citeproc_pys_own_plain_text(style):
+    """Each citation is rendered once, as HTML, and its text read off that (scripts/cite.py, _text_of): the text
+    a reader copies must be exactly what citeproc-py's plain-text formatter gives."""
+    for work in _works("https://example.org/reader/"):
+        styled = cite.cite_directly(work)
+        note, entry = cite._render(work, cite.STYLES[style], cite.formatter.plain)
+        main, short = (note, entry) if style == "chicago" else (entry, note)
+        assert (styled.main[style].text, styled.short[style].text) == (main, short), work.item["title"]

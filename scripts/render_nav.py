@@ -1,0 +1,70 @@
+"""Render the site's navigation: ``docs/.nav.yml``, which mkdocs.yml reads with ``INHERIT``.
+
+Material renders the navigation into every page, so a sidebar that lists every discussion makes
+each page grow with the site and the build with its square (BENCHMARKS.md, "Navigation"). Here
+no section of the navigation holds more than ``SECTION_LIMIT`` entries: a small site lists its
+discussions at the top level, as MkDocs would; past that they are grouped by the issue of the
+journal that printed them, and a group that is still too long is split into numbered runs
+("Discussions 1–12"), nested as deep as needed. With ``navigation.prune`` a page then carries
+its own branch only, a few dozen links at any size.
+
+MkDocs reads the navigation from its configuration file alone, so the file is written as a
+configuration that mkdocs.yml inherits (https://www.mkdocs.org/user-guide/configuration/#configuration-inheritance)
+rather than by a hook. Its name starts with a dot, so MkDocs does not publish it.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from scripts.model import Term
+from scripts.render import GENERATOR, GLOSSARY, NOTICE, HomeShare
+from scripts.render_glossary import term_order
+
+NAV_FILE = ".nav.yml"
+SECTION_LIMIT = 12  # entries in one section of the navigation, at most
+OTHER_ISSUES = "Other discussions"  # the group of discussions whose source prints no issue
+
+
+def _runs(entries: list[dict], name: str) -> list[dict]:
+    """``entries`` in sections of at most ``SECTION_LIMIT``, nested until the top has at most that many.
+
+    >>> _runs([{"a": 1}, {"b": 2}], "Discussions")
+    [{'a': 1}, {'b': 2}]
+    >>> [list(s) for s in _runs([{str(n): n} for n in range(1, 14)], "Discussions")]
+    [['Discussions 1–12'], ['Discussions 13']]
+    >>> [list(s) for s in _runs([{str(n): n} for n in range(1, 146)], "Issues")]
+    [['Issues 1–144'], ['Issues 145']]
+    """
+    spans = [(n, n) for n in range(1, len(entries) + 1)]  # the entries each holds, numbered from 1
+    while len(entries) > SECTION_LIMIT:
+        runs, run_spans = [], []
+        for start in range(0, len(entries), SECTION_LIMIT):
+            first, last = spans[start][0], spans[min(start + SECTION_LIMIT, len(entries)) - 1][1]
+            runs.append({f"{name} {first}–{last}" if last > first else f"{name} {first}":
+                         entries[start:start + SECTION_LIMIT]})
+            run_spans.append((first, last))
+        entries, spans = runs, run_spans
+    return entries
+
+
+def navigation(shares: list[HomeShare], terms: tuple[Term, ...]) -> list:
+    """The ``nav`` setting: the home page, the discussions, the glossary."""
+    discussions = [{s.nav["title"]: s.nav["pages"]} for s in shares]
+    if len(discussions) > SECTION_LIMIT:
+        issues: dict[str, list[dict]] = {}
+        for share, entry in zip(shares, discussions, strict=True):
+            issues.setdefault(share.nav["issue"] or OTHER_ISSUES, []).append(entry)
+        discussions = _runs([{issue: _runs(entries, "Discussions")} for issue, entries in issues.items()], "Issues")
+    glossary = []
+    if terms:
+        glossary = [{"Glossary": [f"{GLOSSARY}/index.md",
+                                  *(f"{GLOSSARY}/{t.id}.md" for t in sorted(terms, key=term_order))]}]
+    return ["index.md", *discussions, *glossary]
+
+
+def render_nav(shares: list[HomeShare], terms: tuple[Term, ...]) -> dict[str, str]:
+    """``docs/.nav.yml`` by its path under ``docs/``."""
+    notice = NOTICE.format(command=GENERATOR, source="source_texts/ and glossary.yml")
+    body = yaml.safe_dump({"nav": navigation(shares, terms)}, allow_unicode=True, sort_keys=False, width=10_000)
+    return {NAV_FILE: f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{body}"}

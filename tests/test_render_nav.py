@@ -1,0 +1,124 @@
+"""The generated navigation (scripts/render_nav.py): every page listed once, in order, and no
+section so long that every page of a large site carries the whole site's list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from scripts.annotate import load_glossary
+from scripts.render import HomeShare
+from scripts.render_nav import OTHER_ISSUES, SECTION_LIMIT, navigation
+
+from conftest import ROOT
+from pages import forum_page
+from sitebuild import build_site
+
+
+def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> HomeShare:
+    slug = f"forum-{n}"
+    pages = [f"{slug}/index.md", f"{slug}/letter-1.md", f"{slug}/letter-2.md", f"{slug}/notes.md"]
+    return HomeShare("", "", {}, "", {"title": f"Forum {n}", "issue": issue, "pages": pages})
+
+
+def pages_in(entry) -> list[str]:
+    """Every page path in a navigation entry, in order."""
+    if isinstance(entry, str):
+        return [entry]
+    if isinstance(entry, list):
+        return [page for item in entry for page in pages_in(item)]
+    (value,) = entry.values()
+    return pages_in(value)
+
+
+def sections(entry, depth: int = 0):
+    """(label, entries) of every section, at any depth."""
+    if isinstance(entry, list):
+        for item in entry:
+            yield from sections(item, depth)
+    elif isinstance(entry, dict):
+        (label, value), = entry.items()
+        yield label, value
+        yield from sections(value, depth + 1)
+
+
+# (number of discussions, issues they are spread over)
+SIZES = [(1, 1), (SECTION_LIMIT, 1), (SECTION_LIMIT + 1, 1), (SECTION_LIMIT + 1, 3), (200, 1), (1000, 40), (2000, 1)]
+
+
+@pytest.mark.parametrize(("count", "issues"), SIZES)
+def test_every_page_is_listed_once_in_order_and_no_discussion_section_is_long(count, issues):
+    # Sources in file order, each issue's together (as numbered files of a journal would be).
+    shares = [share(n, f"Issue {(n - 1) * issues // count}") for n in range(1, count + 1)]
+    nav = navigation(shares, ())
+    assert pages_in(nav) == ["index.md", *(page for s in shares for page in s.nav["pages"])]
+    assert len(nav) <= SECTION_LIMIT + 1  # the home page and at most SECTION_LIMIT sections
+    for label, entries in sections(nav):
+        if not label.startswith("Forum"):  # a discussion's own section holds its pages, however many letters
+            assert len(entries) <= SECTION_LIMIT, label
+
+
+def test_a_small_site_lists_its_discussions_at_the_top_as_titled_sections():
+    nav = navigation([share(1), share(2)], ())
+    assert nav == ["index.md", {"Forum 1": share(1).nav["pages"]}, {"Forum 2": share(2).nav["pages"]}]
+
+
+def test_discussions_of_one_issue_are_listed_together():
+    shares = [share(n, "Winter" if n % 2 else "Spring") for n in range(1, SECTION_LIMIT + 3)]
+    nav = navigation(shares, ())
+    assert [next(iter(e)) for e in nav[1:]] == ["Winter", "Spring"]
+    assert pages_in(nav[1]) == [page for s in shares[::2] for page in s.nav["pages"]]
+
+
+def test_a_large_site_groups_discussions_by_issue_and_numbers_long_runs():
+    shares = [share(n, "Winter 2025" if n <= 30 else "") for n in range(1, 33)]
+    nav = navigation(shares, ())
+    assert [next(iter(e)) for e in nav[1:]] == ["Winter 2025", OTHER_ISSUES]
+    assert [next(iter(e)) for e in nav[1]["Winter 2025"]] == ["Discussions 1–12", "Discussions 13–24",
+                                                               "Discussions 25–30"]
+    assert [next(iter(e)) for e in nav[2][OTHER_ISSUES]] == ["Forum 31", "Forum 32"]
+
+
+@pytest.fixture(scope="module")
+def real_terms():
+    return load_glossary(ROOT / "glossary.yml")
+
+
+def test_the_glossary_section_lists_its_index_then_the_terms_by_name(real_terms):
+    nav = navigation([share(1)], real_terms)
+    glossary = nav[-1]["Glossary"]
+    assert glossary[0] == "glossary/index.md"
+    assert sorted(glossary[1:]) == sorted(f"glossary/{t.id}.md" for t in real_terms)
+
+
+def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(tmp_path):
+    """Built with ``mkdocs build --strict``: each letter page's sidebar holds its own discussion's letters
+    and a bounded number of links, and every page is in some page's sidebar."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    count = SECTION_LIMIT * 2 + 1
+    for n in range(1, count + 1):
+        letters = [([f"Letter one of forum {n} has a first paragraph long enough to be prose."], ["Professor"]),
+                   ([f"Letter two of forum {n} has a first paragraph long enough to be prose."], ["Dean"])]
+        (sources / f"{n:03d}.txt").write_text(forum_page(title=f"Forum Number {n}", letters=letters),
+                                               encoding="utf-8")
+    site = build_site(sources, tmp_path / "build", glossary="none")
+    reached, largest = set(), 0
+    for page in site.glob("forum-number-*/letter-*/index.html"):
+        nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".md-nav--primary")
+        links = [a["href"] for a in nav.select("a[href]")]
+        largest = max(largest, len(links))
+        here = {(page.parent / href).resolve() for href in links}
+        reached |= here
+        discussion = page.parent.parent.resolve()
+        # Its own discussion's pages are in its sidebar.
+        assert {discussion, *(discussion / name for name in ("letter-1", "letter-2", "notes"))} <= here, page
+    assert largest <= 3 * SECTION_LIMIT
+    built = {p.parent.resolve() for p in site.glob("forum-number-*/**/index.html")}
+    assert built <= reached
+    # The sidebar names the issue, then the run of discussions a page belongs to.
+    sidebar = BeautifulSoup((site / "forum-number-19" / "letter-1" / "index.html").read_text(encoding="utf-8"),
+                            "html.parser").select_one(".md-nav--primary").get_text(" ")
+    assert re.search(r"Vol\. XLI, No\. 2, Winter 2025.*Discussions 13–24.*Forum Number 19", " ".join(sidebar.split()))
