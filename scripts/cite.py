@@ -532,7 +532,10 @@ def cite_block(cited: Cited, summary: str, url: str, downloads: dict[str, str], 
                         f'<dd><span class="cite-text" data-style="{style}">{styled.html}</span></dd>')
     rows.append(f'<dt>Link</dt><dd><span class="cite-text cite-url">{_esc(url)}</span></dd>')
     files = " · ".join(f'<a href="{_esc(href)}" download>{name}</a>' for name, href in downloads.items())
-    return (f'<details class="cite cite-{kind}" data-url="{_esc(url)}"><summary>{_esc(summary)}</summary>'
+    # Left out of search (data-search-exclude): three styles of the same reference under every paragraph would
+    # make up two thirds of the index and answer a search for the journal's name with every letter.
+    return (f'<details class="cite cite-{kind}" data-url="{_esc(url)}" data-search-exclude>'
+            f"<summary>{_esc(summary)}</summary>"
             f'<dl>{"".join(rows)}</dl><p class="cite-files">Download (discussion and letters): {files}</p>'
             "</details>\n")
 

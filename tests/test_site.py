@@ -209,3 +209,15 @@ def test_terms_are_never_annotated_in_pull_quotes_or_headings(built):
     for n in (1, 2, 3):
         page = soup(built / D / f"letter-{n}" / "index.html")
         assert not page.select(".pull-quote a, h1 a.term, h2 a.term")
+
+
+def test_search_indexes_the_letters_not_their_citation_blocks(built):
+    """A search finds the letters' words; the "Cite" blocks (the same reference in three styles under every
+    paragraph) stay out of the index, so a search for the journal's name is not answered by every paragraph."""
+    import json
+
+    entries = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    letter = next(e for e in entries if e["location"] == f"{D}/letter-1/")
+    assert "individual analyses that claim to" in " ".join(letter["text"].split()).lower()
+    for entry in entries:
+        assert "Chicago (18th ed." not in entry["text"] and "BibTeX" not in entry["text"], entry["location"]
