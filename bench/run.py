@@ -3,11 +3,13 @@
 For each corpus size (bench/corpus.py: copies of the seed, each with its own title and
 text) it builds, in a temporary folder and never in the repository's docs/:
 
-- the pipeline alone, cold (``python -m scripts generate`` into an empty docs folder and
-  an empty citation cache), then again with nothing changed, then after editing one source;
+- the pipeline alone, cold (``python -m scripts generate`` into an empty docs folder with
+  empty caches), then again with nothing changed, then after editing one source (the page
+  cache, scripts/page_cache.py, then renders that source alone);
 - the site with the project's mkdocs.yml (its hooks, theme overrides, CSS and JS);
 - the same generated Markdown with plain Material for MkDocs (no hooks, overrides, extra
-  CSS/JS; the same Markdown extensions, so the pages render), for the project's added cost.
+  CSS/JS, features; the same Markdown extensions, so the pages render, and the same generated
+  navigation, docs/.nav.yml), for the project's added cost.
 
 It records seconds, peak memory (the child process's maximum resident set size), the size of
 the built site, its search index and the largest letter page, and, with ``--lighthouse``,
@@ -21,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
 import http.server
+import io
 import json
 import os
 import platform
@@ -114,22 +118,29 @@ def changed_count(stderr: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def bench_size(size: int, work: Path, stub: bool = False) -> dict:
+def rendered_count(stderr: str) -> int:
+    """How many sources the run read and rendered (the rest came from the page cache)."""
+    match = re.search(r"; (\d+) of \d+ source\(s\) read and rendered", stderr)
+    return int(match.group(1)) if match else -1
+
+
+def bench_size(size: int, work: Path) -> dict:
     print(f"size {size}: corpus", file=sys.stderr, flush=True)
     sources, docs = work / "sources", work / "docs"
     write_corpus(size, sources)
     docs.mkdir(parents=True)
     hand_written_docs(docs)
-    pipeline = "bench.stub_cite" if stub else "scripts"
-    generate = ("-m", pipeline, "generate", "--sources", str(sources), "--docs", str(docs))
-    row: dict = {"size": size, "stub_citations": stub, "load": round(os.getloadavg()[0], 1)}
+    generate = ("-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
+    row: dict = {"size": size, "load": round(os.getloadavg()[0], 1)}
     print(f"size {size}: generate (cold)", file=sys.stderr, flush=True)
     row["gen_s"], row["gen_rss"], _ = measure(sys.executable, *generate)
     row["gen_again_s"], _, err = measure(sys.executable, *generate)
     row["gen_again_changed"] = changed_count(err)
+    row["gen_again_rendered"] = rendered_count(err)
     edit_one_source(sources, size)
-    row["gen_edit_s"], _, err = measure(sys.executable, *generate)
+    row["gen_edit_s"], row["gen_edit_rss"], err = measure(sys.executable, *generate)
     row["gen_edit_changed"] = changed_count(err)
+    row["gen_edit_rendered"] = rendered_count(err)
     row["date"] = datetime.datetime.now().isoformat(timespec="minutes")
     row["pages"] = sum(1 for _ in docs.rglob("*.md"))
     project, plain = configs(work)
@@ -150,9 +161,30 @@ def bench_size(size: int, work: Path, stub: bool = False) -> dict:
     return row
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class _Served(http.server.SimpleHTTPRequestHandler):
+    """Python's file server, quiet, and compressing text as GitHub Pages does (gzip), so that Lighthouse
+    measures the pages as a reader would get them rather than the test server's missing compression."""
+
+    COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", "/")
+
     def log_message(self, *args) -> None:
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")
+        if ("gzip" not in self.headers.get("Accept-Encoding", "") or not self.path.split("?")[0].endswith(
+                self.COMPRESSED) or not os.path.isfile(path)):
+            return super().send_head()
+        body = gzip.compress(Path(path).read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")  # GitHub Pages' own header
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 def lighthouse(site: Path, out: Path) -> list[dict]:
@@ -160,7 +192,7 @@ def lighthouse(site: Path, out: Path) -> list[dict]:
     if not LIGHTHOUSE.exists():
         subprocess.run(["npm", "install", "--prefix", str(ROOT / "bench"), "--no-save", "--no-package-lock",
                         "--no-audit", "--no-fund", f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Served, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     letter = sorted(site.glob("*/letter-*/index.html"))[0].parent.relative_to(site).as_posix()
     results = []
@@ -202,31 +234,35 @@ def _mb(n: int) -> str:
 
 
 def _label(row: dict) -> str:
-    return f"{row['size']}{'*' if row.get('stub_citations') else ''}"
+    return str(row["size"])
 
 
 def report(rows: list[dict], scores: list[dict], command: str) -> str:
     base = next((r for r in rows if r["size"] == 10), rows[0])
     lines = [START, "", "## Results (written by `bench/run.py`)", "", *machine(),
              "- Commands: " + "; ".join(sorted({f"`{r['command']}`" for r in rows if r.get("command")})), "",
-             "| sources | pages | pipeline s | build s (mkdocs) | full build s | pipeline share | pipeline s/source"
-             " | full s/source | s/source vs 10 (pipeline, full) | peak memory (pipeline, mkdocs) |",
+             "| sources | pages | pipeline s (cold) | build s (mkdocs) | full build s"
+             " | pipeline share: cold, after an edit | pipeline s/source | full s/source"
+             " | s/source vs 10 (pipeline, full) | peak memory (pipeline, mkdocs) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         full = r["gen_s"] + r["build_s"]
         per_gen, per_full = r["gen_s"] / r["size"], full / r["size"]
         base_gen, base_full = base["gen_s"] / base["size"], (base["gen_s"] + base["build_s"]) / base["size"]
         lines.append(f"| {_label(r)} | {r['pages']} | {r['gen_s']:.1f} | {r['build_s']:.1f} | {full:.1f} "
-                     f"| {r['gen_s'] / full:.0%} | {per_gen:.2f} | {per_full:.2f} "
+                     f"| {r['gen_s'] / full:.0%}, {r['gen_edit_s'] / (r['gen_edit_s'] + r['build_s']):.0%} "
+                     f"| {per_gen:.2f} | {per_full:.2f} "
                      f"| {per_gen / base_gen:.2f}×, {per_full / base_full:.2f}× "
                      f"| {r['gen_rss'] / 2**20:.0f} MiB, {r['build_rss'] / 2**20:.0f} MiB |")
-    lines += ["", "| sources | re-run, nothing changed: s (files written) | after editing one source: s (files written)"
+    lines += ["", "| sources | re-run, nothing changed: s (files written) | after editing one source: s (files written;"
+              " sources rendered)"
               " | project build ÷ plain Material build (time) | site size (plain Material) | search index"
               " | index bytes ÷ source text bytes | largest letter page (its navigation) |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {_label(r)} | {r['gen_again_s']:.1f} ({r['gen_again_changed']}) "
-                     f"| {r['gen_edit_s']:.1f} ({r['gen_edit_changed']}) | {r['build_s'] / r['plain_s']:.2f}× "
+        lines.append(f"| {_label(r)} | {r['gen_again_s']:.2f} ({r['gen_again_changed']}) "
+                     f"| {r['gen_edit_s']:.2f} ({r['gen_edit_changed']}; {r.get('gen_edit_rendered', '?')}) "
+                     f"| {r['build_s'] / r['plain_s']:.2f}× "
                      f"({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s) "
                      f"| {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) "
                      f"| {_mb(r['index_bytes'])} | {r['index_bytes'] / r['text_bytes']:.2f} "
@@ -239,8 +275,7 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
         for s in scores:
             lines.append(f"| {s['page']} (`{s['url']}`) | {s['performance']} | {s['accessibility']} "
                          f"| {s['best-practices']} | {s['seo']} | {', '.join(s['failing']) or '—'} |")
-    lines += ["", "\\* citeproc-py replaced by a stand-in (bench/stub_cite.py): pipeline figures without citations.",
-              "Runs: " + ", ".join(f"{_label(r)} at {r.get('date', '?')} (load {r.get('load', '?')})" for r in rows)
+    lines += ["", "Runs: " + ", ".join(f"{_label(r)} at {r.get('date', '?')} (load {r.get('load', '?')})" for r in rows)
               + ".",
               "Raw figures: `bench/results.json`.", "", END]
     return "\n".join(lines)
@@ -259,8 +294,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10,100,1000", help="corpus sizes, comma-separated")
     parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the one-source site")
-    parser.add_argument("--stub-citations", default="",
-                        help="sizes whose pipeline runs with citeproc-py replaced (bench/stub_cite.py)")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"),
                         help="where the raw figures go; rows of other sizes already there are kept")
     parser.add_argument("--no-report", dest="report", action="store_false", help="do not rewrite BENCHMARKS.md")
@@ -278,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             work = scratch / f"size-{size}"
             shutil.rmtree(work, ignore_errors=True)
-            rows.append(bench_size(size, work, stub=str(size) in args.stub_citations.split(",")) | {"command": command})
+            rows.append(bench_size(size, work) | {"command": command})
             rows.sort(key=lambda r: r["size"])
             if args.lighthouse and size == 1:
                 scores = lighthouse(work / "site", work)

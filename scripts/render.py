@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import yaml
@@ -47,6 +48,11 @@ NOTES_PAGE = "notes"
 GLOSSARY = "glossary"
 SITE_NOTICE_SOURCE = "source_texts/"
 OPENING_WORDS = 30
+# Site-wide pages (home, glossary) show up to this many discussions in full; more, in brief, so that their size and
+# the build's memory do not grow with the site's square (BENCHMARKS.md, "Site-wide pages"); also the longest
+# section of the navigation (render_nav.py).
+LISTED_IN_FULL = 12
+OTHER_ISSUES = "Other discussions"  # the group of discussions whose source prints no issue
 MARKER_HTML = f'<code class="marker">{MARKER}</code>'
 
 
@@ -118,14 +124,14 @@ def opening(paragraph: Paragraph, words: int = OPENING_WORDS) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _journal(discussion: Discussion) -> str:
+def journal_name(discussion: Discussion) -> str:
     return discussion.citation.journal if discussion.citation and discussion.citation.journal else ""
 
 
 def provenance(discussion: Discussion, path: str) -> str:
     """The credit every page carries: publisher, original page, image credit as printed."""
     lines = ['<footer class="provenance" markdown="0" data-search-exclude>']
-    journal = _journal(discussion) or "the original publisher"
+    journal = journal_name(discussion) or "the original publisher"
     issue = f" ({escape_html(discussion.citation.issue)})" if discussion.citation and discussion.citation.issue else ""
     url = discussion.fact("url")
     original = (
@@ -388,6 +394,8 @@ class HomeShare:
     alone: dict   # the home page's front-matter facts, used when it is the site's only discussion
     rows: str     # its rows of passages.json, serialized (see passages_file)
     nav: dict     # its entry in the navigation: title, issue, pages
+    brief: str    # its entry on the home page of a large site (more than LISTED_IN_FULL discussions)
+    journal: str  # the journal that published it, for the site-wide credit of a large site
 
 
 def home_share(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "",
@@ -409,16 +417,46 @@ def home_share(discussion: Discussion, annotations: Annotations | None = None, s
            "pages": [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
                      f"{d.slug}/{NOTES_PAGE}.md"]}
     rows_text = ",\n".join(" " + r.replace("\n", "\n ") for r in rows)
-    return HomeShare(_source_path(d), "".join(out), facts, rows_text, nav)
+    links = "".join(f'<li><a href="{link(path, page_url(letter_path(d, letter)))}">{escape_html(letter.label)}</a></li>'
+                    for letter in d.letters)
+    brief = (f"### [{escape_markdown(d.title)}]({d.slug}/index.md)\n\n"
+             f'<p class="responds-to">{_responds_to(d, path, annotations)}</p>\n\n'
+             f'<ul class="letter-links" markdown="0">{links}</ul>\n\n')
+    return HomeShare(_source_path(d), "".join(out), facts, rows_text, nav, brief, journal_name(d))
+
+
+def by_issue(shares: list[HomeShare]) -> dict[str, list[HomeShare]]:
+    """Discussions grouped by the issue that printed them, in the order the issues first occur."""
+    groups: dict[str, list[HomeShare]] = {}
+    for share in shares:
+        groups.setdefault(share.nav["issue"] or OTHER_ISSUES, []).append(share)
+    return groups
+
+
+def site_credit(journals: Iterable[str]) -> str:
+    """The credit on a large site's site-wide pages: its publishers, and where each discussion's credit is."""
+    journals = sorted({j or "the original publisher" for j in journals})
+    named = " and ".join(f"<cite>{escape_html(j)}</cite>" for j in journals)
+    return (f'<footer class="provenance" markdown="0" data-search-exclude>\n<p>The letters are published by {named}.'
+            " Each discussion's page names its original page and issue, gives its image credit as printed and "
+            "lists every repair.</p>\n</footer>\n")
 
 
 def render_home(shares: list[HomeShare]) -> str:
-    """The site's home: every discussion with its letters."""
+    """The site's home: every discussion with its letters; on a large site, in brief, by issue."""
     alone = shares[0].alone if len(shares) == 1 else {}
-    return "".join([front_matter(", ".join(s.source for s in shares), title="Home",
-                                 description="An annotated reader of letters from Issues in Science and Technology.",
-                                 **alone),
-                    *(s.section for s in shares)])
+    out = [front_matter(", ".join(s.source for s in shares), title="Home",
+                        description="An annotated reader of letters from Issues in Science and Technology.", **alone)]
+    if len(shares) <= LISTED_IN_FULL:
+        return "".join([*out, *(s.section for s in shares)])
+    out.append(f'<p class="site-intro" markdown="0">{len(shares)} discussions, by the issue that printed them. '
+               "Each discussion's page has its letters' openings, its citation and a file of the whole "
+               "discussion.</p>\n\n")
+    for issue, group in by_issue(shares).items():
+        out.append(f"## {escape_markdown(issue)}\n\n")
+        out += [s.brief for s in group]
+    out.append(site_credit(s.journal for s in shares))
+    return "".join(out)
 
 
 def passages(discussion: Discussion, site_url: str = "") -> list[dict]:
@@ -449,9 +487,9 @@ def passages_file(shares: list[HomeShare]) -> str:
     """passages.json from each discussion's serialized rows: exactly ``json.dumps(rows, indent=1)``.
 
     >>> rows = [{"id": "a", "n": [1]}, {"id": "b"}]
-    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "), {})
-    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "), {})
-    >>> passages_file([one, HomeShare("", "", {}, "", {}), two]) == json.dumps(rows, indent=1) + "\\n"
+    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "), {}, "", "")
+    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "), {}, "", "")
+    >>> passages_file([one, HomeShare("", "", {}, "", {}, "", ""), two]) == json.dumps(rows, indent=1) + "\\n"
     True
     """
     rows = [s.rows for s in shares if s.rows]

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from scripts.model import SIGNATURE_ANCHOR, Annotations, Discussion, Letter, Term, passage_key, signature_key
 from scripts.render import (
     GLOSSARY,
+    LISTED_IN_FULL,
     escape_attr,
     escape_html,
     escape_markdown,
     front_matter,
+    journal_name,
     letter_path,
     link,
     page_url,
     provenance,
+    site_credit,
     term_url,
 )
 
@@ -73,6 +76,7 @@ class GlossaryShare:
     credit_term: str   # its credit (provenance) on a term page
     credit_index: str  # …and on the index
     facts: dict        # the footer's facts, used when it is the site's only discussion
+    journal: str       # the journal that published it (the credit of a large site's glossary)
 
 
 def glossary_share(d: Discussion, annotations: Annotations, alone: bool = False) -> GlossaryShare:
@@ -92,7 +96,7 @@ def glossary_share(d: Discussion, annotations: Annotations, alone: bool = False)
     terms = tuple(sorted(annotations.terms, key=term_order))
     facts = {"rights": d.fact("rights"), "original_url": d.fact("url")} if alone else {}
     return GlossaryShare({k: tuple(v) for k, v in lines.items()}, _map_table(d, terms, annotations, index),
-                         provenance(d, path), provenance(d, index), facts)
+                         provenance(d, path), provenance(d, index), facts, journal_name(d))
 
 
 def _site_facts(shares: list[GlossaryShare]) -> dict:
@@ -120,8 +124,16 @@ def render_term(term: Term, shares: list[GlossaryShare]) -> str:
     lines = [line for s in shares for line in s.concordance.get(term.id, ())]
     out.append(f"## In the letters ({len(lines)}) {{ data-search-exclude }}\n\n")
     out.append('<ul class="concordance" markdown="0">\n' + "\n".join(lines) + "\n</ul>\n\n")
-    out += [s.credit_term for s in shares]
+    out += _credits(shares, "credit_term")
     return "".join(out)
+
+
+def _credits(shares: list[GlossaryShare], which: str) -> list[str]:
+    """Each discussion's credit; on a large site, one credit for all (each concordance line links to its letter,
+    whose page carries the discussion's own)."""
+    if len(shares) <= LISTED_IN_FULL:
+        return [getattr(s, which) for s in shares]
+    return [site_credit(s.journal for s in shares)]
 
 
 def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations, path: str) -> str:
@@ -171,9 +183,14 @@ def render_glossary_index(terms: tuple[Term, ...], shares: list[GlossaryShare]) 
     for t in terms:
         out.append(f'<dt><a href="{link(path, term_url(t.id))}">{escape_html(t.term)}</a></dt>'
                    f"<dd>{escape_html(t.short)}</dd>\n")
-    out.append("</dl>\n\n## Where the letters use each term\n\n")
-    out += [s.term_map for s in shares]
-    out += [s.credit_index for s in shares]
+    out.append("</dl>\n\n")
+    if len(shares) <= LISTED_IN_FULL:
+        out.append("## Where the letters use each term\n\n")
+        out += [s.term_map for s in shares]
+    else:  # a table per discussion would make this page as long as the site: each term's page lists its uses
+        out.append('<p class="glossary-intro" markdown="0">Each term\'s page lists every place the letters of the '
+                   f"{len(shares)} discussions use it.</p>\n\n")
+    out += _credits(shares, "credit_index")
     return "".join(out)
 
 

@@ -18,12 +18,11 @@ from __future__ import annotations
 import yaml
 
 from scripts.model import Term
-from scripts.render import GENERATOR, GLOSSARY, NOTICE, HomeShare
+from scripts.render import GENERATOR, GLOSSARY, LISTED_IN_FULL, NOTICE, HomeShare, by_issue
 from scripts.render_glossary import term_order
 
 NAV_FILE = ".nav.yml"
-SECTION_LIMIT = 12  # entries in one section of the navigation, at most
-OTHER_ISSUES = "Other discussions"  # the group of discussions whose source prints no issue
+SECTION_LIMIT = LISTED_IN_FULL  # entries in one section of the navigation, at most
 
 
 def _runs(entries: list[dict], name: str) -> list[dict]:
@@ -50,12 +49,13 @@ def _runs(entries: list[dict], name: str) -> list[dict]:
 
 def navigation(shares: list[HomeShare], terms: tuple[Term, ...]) -> list:
     """The ``nav`` setting: the home page, the discussions, the glossary."""
-    discussions = [{s.nav["title"]: s.nav["pages"]} for s in shares]
+    def entry(share: HomeShare) -> dict:
+        return {share.nav["title"]: share.nav["pages"]}
+
+    discussions = [entry(s) for s in shares]
     if len(discussions) > SECTION_LIMIT:
-        issues: dict[str, list[dict]] = {}
-        for share, entry in zip(shares, discussions, strict=True):
-            issues.setdefault(share.nav["issue"] or OTHER_ISSUES, []).append(entry)
-        discussions = _runs([{issue: _runs(entries, "Discussions")} for issue, entries in issues.items()], "Issues")
+        discussions = _runs([{issue: _runs([entry(s) for s in group], "Discussions")}
+                             for issue, group in by_issue(shares).items()], "Issues")
     glossary = []
     if terms:
         glossary = [{"Glossary": [f"{GLOSSARY}/index.md",

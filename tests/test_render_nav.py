@@ -4,13 +4,14 @@ section so long that every page of a large site carries the whole site's list.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from scripts.annotate import load_glossary
-from scripts.render import HomeShare
-from scripts.render_nav import OTHER_ISSUES, SECTION_LIMIT, navigation
+from scripts.render import OTHER_ISSUES, HomeShare
+from scripts.render_nav import SECTION_LIMIT, navigation
 
 from conftest import ROOT
 from pages import forum_page
@@ -20,7 +21,7 @@ from sitebuild import build_site
 def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> HomeShare:
     slug = f"forum-{n}"
     pages = [f"{slug}/index.md", f"{slug}/letter-1.md", f"{slug}/letter-2.md", f"{slug}/notes.md"]
-    return HomeShare("", "", {}, "", {"title": f"Forum {n}", "issue": issue, "pages": pages})
+    return HomeShare("", "", {}, "", {"title": f"Forum {n}", "issue": issue, "pages": pages}, "", "")
 
 
 def pages_in(entry) -> list[str]:
@@ -93,21 +94,45 @@ def test_the_glossary_section_lists_its_index_then_the_terms_by_name(real_terms)
     assert sorted(glossary[1:]) == sorted(f"glossary/{t.id}.md" for t in real_terms)
 
 
-def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(tmp_path):
-    """Built with ``mkdocs build --strict``: each letter page's sidebar holds its own discussion's letters
-    and a bounded number of links, and every page is in some page's sidebar."""
-    sources = tmp_path / "sources"
+ONE_TERM = """\
+- id: prose
+  term: prose
+  variants: [prose]
+  short: Ordinary written language.
+  definition: Ordinary written or spoken language, without metrical structure.
+  sources:
+    - title: A dictionary
+      url: https://example.org/prose
+"""
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory) -> Path:
+    """A site of 25 small discussions of one issue (more than SECTION_LIMIT), with a one-term glossary, built with
+    ``mkdocs build --strict``."""
+    work = tmp_path_factory.mktemp("large")
+    sources = work / "sources"
     sources.mkdir()
-    count = SECTION_LIMIT * 2 + 1
-    for n in range(1, count + 1):
+    for n in range(1, SECTION_LIMIT * 2 + 2):
         letters = [([f"Letter one of forum {n} has a first paragraph long enough to be prose."], ["Professor"]),
                    ([f"Letter two of forum {n} has a first paragraph long enough to be prose."], ["Dean"])]
         (sources / f"{n:03d}.txt").write_text(forum_page(title=f"Forum Number {n}", letters=letters),
                                                encoding="utf-8")
-    site = build_site(sources, tmp_path / "build", glossary="none")
+    (work / "glossary.yml").write_text(ONE_TERM, encoding="utf-8")
+    return build_site(sources, work / "build", glossary=work / "glossary.yml")
+
+
+def _soup(page: Path) -> BeautifulSoup:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(large_site):
+    """Each letter page's sidebar holds its own discussion's pages and a bounded number of links, and every page
+    is in some page's sidebar."""
+    site = large_site
     reached, largest = set(), 0
     for page in site.glob("forum-number-*/letter-*/index.html"):
-        nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".md-nav--primary")
+        nav = _soup(page).select_one(".md-nav--primary")
         links = [a["href"] for a in nav.select("a[href]")]
         largest = max(largest, len(links))
         here = {(page.parent / href).resolve() for href in links}
@@ -119,6 +144,25 @@ def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(tmp_path)
     built = {p.parent.resolve() for p in site.glob("forum-number-*/**/index.html")}
     assert built <= reached
     # The sidebar names the issue, then the run of discussions a page belongs to.
-    sidebar = BeautifulSoup((site / "forum-number-19" / "letter-1" / "index.html").read_text(encoding="utf-8"),
-                            "html.parser").select_one(".md-nav--primary").get_text(" ")
+    sidebar = _soup(site / "forum-number-19" / "letter-1" / "index.html").select_one(".md-nav--primary").get_text(" ")
     assert re.search(r"Vol\. XLI, No\. 2, Winter 2025.*Discussions 13–24.*Forum Number 19", " ".join(sidebar.split()))
+
+
+def test_a_large_sites_home_and_glossary_list_discussions_in_brief(large_site):
+    """Past the limit, the home page lists each discussion by issue with links to its letters (no citation
+    blocks), the glossary index has no per-discussion tables, and each carries one credit, not one per discussion;
+    each term's page still lists every use, linked to its paragraph."""
+    home = _soup(large_site / "index.html")
+    article = home.select_one("article")
+    assert [h.get_text(strip=True) for h in article.select("h2")] == ["Vol. XLI, No. 2, Winter 2025"]
+    titles = [h.get_text(strip=True) for h in article.select("h3")]
+    assert titles == [f"Forum Number {n}" for n in range(1, SECTION_LIMIT * 2 + 2)]
+    assert len(article.select(".letter-links a")) == 2 * len(titles)
+    assert not article.select(".cite-this, details.cite")
+    index = _soup(large_site / "glossary" / "index.html").select_one("article")
+    term = _soup(large_site / "glossary" / "prose" / "index.html").select_one("article")
+    for page in (article, index, term):
+        credits = page.select("footer.provenance")
+        assert len(credits) == 1 and "Issues in Science and Technology" in credits[0].get_text()
+    assert not index.select(".term-map")
+    assert len(term.select(".concordance li a")) == 2 * len(titles)
