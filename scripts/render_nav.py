@@ -15,7 +15,7 @@ rather than by a hook. Its name starts with a dot, so MkDocs does not publish it
 
 from __future__ import annotations
 
-import yaml
+import json
 
 from scripts.model import Term
 from scripts.render import GENERATOR, GLOSSARY, LISTED_IN_FULL, NOTICE, HomeShare, by_issue
@@ -66,5 +66,6 @@ def navigation(shares: list[HomeShare], terms: tuple[Term, ...]) -> list:
 def render_nav(shares: list[HomeShare], terms: tuple[Term, ...]) -> dict[str, str]:
     """``docs/.nav.yml`` by its path under ``docs/``."""
     notice = NOTICE.format(command=GENERATOR, source="source_texts/ and glossary.yml")
-    body = yaml.safe_dump({"nav": navigation(shares, terms)}, allow_unicode=True, sort_keys=False, width=10_000)
-    return {NAV_FILE: f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{body}"}
+    # Written as JSON, which is YAML too: PyYAML's emitter took 0.8 s for a 1,000-source navigation.
+    body = json.dumps({"nav": navigation(shares, terms)}, ensure_ascii=False, indent=1)
+    return {NAV_FILE: f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{body}\n"}
