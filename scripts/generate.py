@@ -63,6 +63,15 @@ def _read(path: Path) -> Discussion:
     return parse(repair(source.text), path.name, source.meta)
 
 
+def _slugs(paths: list[Path], parsed: dict[Path, str]) -> dict[Path, str]:
+    """Each source's slug: the one its title gives (``parsed``) unless an earlier source or the site holds it."""
+    taken, slugs = set(RESERVED_SLUGS), {}
+    for path in paths:
+        slugs[path] = _unique_slug(parsed[path], path.stem, taken)
+        taken.add(slugs[path])
+    return slugs
+
+
 def build_discussions(sources: Path) -> list[Discussion]:
     """Read, repair and parse every source in a folder.
 
@@ -70,14 +79,9 @@ def build_discussions(sources: Path) -> list[Discussion]:
     title that names one of the site's own folders) are told apart by file name, so no page,
     paragraph URL or passages.json entry of one source can collide with another's.
     """
-    discussions = []
-    taken = set(RESERVED_SLUGS)
-    for path in find_sources(sources):
-        discussion = _read(path)
-        slug = _unique_slug(discussion.slug, path.stem, taken)
-        taken.add(slug)
-        discussions.append(replace(discussion, slug=slug) if slug != discussion.slug else discussion)
-    return discussions
+    read = {path: _read(path) for path in find_sources(sources)}
+    slugs = _slugs(list(read), {path: d.slug for path, d in read.items()})
+    return [replace(d, slug=slugs[path]) if slugs[path] != d.slug else d for path, d in read.items()]
 
 
 def _stage(path: Path, content: str, made: list[Path]) -> Path:
@@ -220,10 +224,7 @@ def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_
     cached = {path: entry for path in paths if cache and (entry := cache.get(keys[path]))}
     read = {path: _read(path) for path in paths if path not in cached}
     parsed_slugs = {path: cached[path].parsed_slug if path in cached else read[path].slug for path in paths}
-    taken = set(RESERVED_SLUGS)
-    for path in paths:
-        slug = _unique_slug(parsed_slugs[path], path.stem, taken)
-        taken.add(slug)
+    for path, slug in _slugs(paths, parsed_slugs).items():
         if path in cached and cached[path].slug != slug:
             del cached[path]  # another source now has its slug: read and render it again
             read[path] = _read(path)

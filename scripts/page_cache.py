@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from importlib.metadata import version
@@ -70,8 +71,8 @@ class Entry:
 
     def stamped(self, docs: Path) -> Entry:
         """The entry with the size and modification time its files now have in ``docs``."""
-        return replace(self, files={rel: [(docs / rel).stat().st_size, (docs / rel).stat().st_mtime_ns]
-                                    for rel in self.files})
+        stats = {rel: (docs / rel).stat() for rel in self.files}
+        return replace(self, files={rel: [found.st_size, found.st_mtime_ns] for rel, found in stats.items()})
 
     @classmethod
     def from_json(cls, data: dict) -> Entry:
@@ -118,11 +119,9 @@ class PageCache:
         """Store the entries of this run's rendered sources (after their files were written), keep ``kept``,
         remove every other entry and the folders of other code versions. Failures are ignored: a cache."""
         with contextlib.suppress(OSError):
-            for old in self.folder.parent.glob("pages-*"):
-                if old != self.folder and old.is_dir():
-                    for item in old.iterdir():
-                        item.unlink()
-                    old.rmdir()
+            for old in self.folder.parent.glob("pages-*"):  # entries of other code versions are dead
+                if old != self.folder:
+                    shutil.rmtree(old)
             self.folder.mkdir(parents=True, exist_ok=True)
             for key, entry in new.items():
                 handle, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")

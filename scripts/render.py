@@ -95,12 +95,21 @@ def paragraph_url(discussion: Discussion, letter: Letter, paragraph: Paragraph) 
     return f"{page_url(letter_path(discussion, letter))}#{paragraph.anchor}"
 
 
+def theme_title(title: str) -> str:
+    """A title as Material is given it (front matter, navigation labels): Material prints titles unescaped in
+    places (the footer's previous/next links), so a "<" from a source title would open a live tag there; it
+    becomes an entity (issue 7).
+
+    >>> theme_title("a <b> c")
+    'a &lt;b> c'
+    """
+    return title.replace("<", "&lt;")
+
+
 def front_matter(source: str, **fields: object) -> str:
     notice = NOTICE.format(command=GENERATOR, source=source)
     if isinstance(fields.get("title"), str):
-        # Material prints a page's title unescaped in places (the footer's previous/next links), so
-        # a "<" from a source title would open a live tag there: make it an entity (issue 7).
-        fields["title"] = fields["title"].replace("<", "&lt;")
+        fields["title"] = theme_title(fields["title"])
     body = yaml.safe_dump({k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n# {notice}\n{body}---\n\n"
 
@@ -412,7 +421,7 @@ def home_share(discussion: Discussion, annotations: Annotations | None = None, s
     facts = ({"rights": d.fact("rights"), "original_url": d.fact("url"),
               **cite.page_meta(cite.discussion_item(d, site_url), d.title)} if alone else {})
     rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d, site_url)]
-    nav = {"title": d.title.replace("<", "&lt;"),  # as in front_matter: Material prints it unescaped
+    nav = {"title": theme_title(d.title),
            "issue": d.citation.issue if d.citation else "",
            "pages": [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
                      f"{d.slug}/{NOTES_PAGE}.md"]}

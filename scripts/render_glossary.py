@@ -124,16 +124,14 @@ def render_term(term: Term, shares: list[GlossaryShare]) -> str:
     lines = [line for s in shares for line in s.concordance.get(term.id, ())]
     out.append(f"## In the letters ({len(lines)}) {{ data-search-exclude }}\n\n")
     out.append('<ul class="concordance" markdown="0">\n' + "\n".join(lines) + "\n</ul>\n\n")
-    out += _credits(shares, "credit_term")
+    out += _credits(shares, [s.credit_term for s in shares])
     return "".join(out)
 
 
-def _credits(shares: list[GlossaryShare], which: str) -> list[str]:
-    """Each discussion's credit; on a large site, one credit for all (each concordance line links to its letter,
-    whose page carries the discussion's own)."""
-    if len(shares) <= LISTED_IN_FULL:
-        return [getattr(s, which) for s in shares]
-    return [site_credit(s.journal for s in shares)]
+def _credits(shares: list[GlossaryShare], each: list[str]) -> list[str]:
+    """``each`` discussion's credit; on a large site, one credit for all (each concordance line links to its
+    letter, whose page carries the discussion's own)."""
+    return each if len(shares) <= LISTED_IN_FULL else [site_credit(s.journal for s in shares)]
 
 
 def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations, path: str) -> str:
@@ -190,7 +188,7 @@ def render_glossary_index(terms: tuple[Term, ...], shares: list[GlossaryShare]) 
     else:  # a table per discussion would make this page as long as the site: each term's page lists its uses
         out.append('<p class="glossary-intro" markdown="0">Each term\'s page lists every place the letters of the '
                    f"{len(shares)} discussions use it.</p>\n\n")
-    out += _credits(shares, "credit_index")
+    out += _credits(shares, [s.credit_index for s in shares])
     return "".join(out)
 
 

@@ -92,6 +92,11 @@ def test_the_glossary_section_lists_its_index_then_the_terms_by_name(real_terms)
     glossary = nav[-1]["Glossary"]
     assert glossary[0] == "glossary/index.md"
     assert sorted(glossary[1:]) == sorted(f"glossary/{t.id}.md" for t in real_terms)
+    # By name, whatever quotation marks open it: “The Trap of Securitizing Science” files under T.
+    assert glossary[1] == "glossary/as-secure-as-needed.md"
+    order = [glossary.index(f"glossary/{name}.md") for name in ("technology-drain", "trap-of-securitizing-science",
+                                                                 "united-front")]
+    assert order == sorted(order)
 
 
 ONE_TERM = """\
