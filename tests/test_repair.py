@@ -13,13 +13,12 @@ from scripts.model import MARKER, UNRESOLVED
 from scripts.repair import CP874_RULE, LOST_BYTE_RULE, apply_changes, decode_cp874_mojibake, repair
 
 DATA = Path(__file__).parent / "data"
-PEER = Path(__file__).resolve().parents[2] / "shared" / "peer-tests" / "ftfy"
+PEER = DATA / "ftfy"  # ftfy's own cases, copied into the repository (tests/data/ftfy/README.md)
 CASES = json.loads((DATA / "repair_cases.json").read_text(encoding="utf-8"))
 NEGATIVES = json.loads((DATA / "repair_negatives.json").read_text(encoding="utf-8"))
 
 
 def _peer(name):
-    """ftfy's own cases, from ../shared/ beside the repository (as in a work tree and in CI)."""
     return json.loads((PEER / f"{name}.json").read_text(encoding="utf-8"))
 
 
