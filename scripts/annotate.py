@@ -21,9 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from scripts.errors import PipelineError
+from scripts import datafiles
+from scripts.errors import PipelineError, warning
 from scripts.model import (
     Annotations,
     Discussion,
@@ -35,10 +34,7 @@ from scripts.model import (
     passage_key,
     signature_key,
 )
-from scripts.sources import YAML_LOADER, read_text
 
-ENTRY_KEYS = {"id", "term", "variants", "exact_variants", "short", "definition", "notes", "sources"}
-REQUIRED = ("id", "term", "variants", "short", "definition", "sources")
 RELATED_LIMIT = 3
 RELATED_MIN_SCORE = 1.5
 
@@ -177,10 +173,12 @@ def _related_within(d: Discussion, mentions: dict[PassageKey, tuple[Mention, ...
 
 def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml",
              used_elsewhere: Iterable[str] = ()) -> Annotations:
-    """Find every term in every paragraph, check each term occurs somewhere, relate passages.
+    """Find every term in every paragraph, note the terms no source uses, relate passages.
 
     ``used_elsewhere``: ids of terms that sources not passed here use (``generate`` annotates
-    only the sources that changed; the others' terms come from its page cache).
+    only the sources that changed; the others' terms come from its page cache). A term that no
+    source uses is not an error (a shared glossary must not stop a site built from other
+    sources): it is listed in ``Annotations.unused``, for ``unused_warnings``.
     """
     pattern = term_pattern(terms)
     mentions: dict[PassageKey, tuple[Mention, ...]] = {}
@@ -193,62 +191,53 @@ def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_pa
                 if found:
                     mentions[key] = found
     used = {m.term for found in mentions.values() for m in found} | set(used_elsewhere)
-    for t in terms:
-        if t.id not in used:
-            raise PipelineError(glossary_path, f"entry {t.id!r} occurs in no source (variants: "
-                                f"{', '.join((*t.variants, *t.exact))}); fix its variants or remove it",
-                                line=t.line or None)
-    return Annotations(terms, mentions, related_passages(discussions, mentions, terms))
+    unused = tuple(t.id for t in terms if t.id not in used)
+    return Annotations(terms, mentions, related_passages(discussions, mentions, terms), unused)
 
 
-def _entry_error(path: str | Path, line: int, term_id: str, message: str) -> PipelineError:
+def unused_warnings(annotations: Annotations, glossary_path: str | Path) -> list[str]:
+    """One warning line per glossary entry that occurs in no source.
+
+    >>> t = Term("ghost", "ghost", ("quantum teleportation",), "s", "d", (), line=12)
+    >>> print(*unused_warnings(Annotations((t,), unused=("ghost",)), "glossary.yml"))
+    warning: glossary.yml:12: entry 'ghost' occurs in no source (variants: quantum teleportation);
+    it is left out of the site
+    """
+    return [warning(glossary_path, f"entry {t.id!r} occurs in no source (variants: "
+                    f"{', '.join((*t.variants, *t.exact))}); it is left out of the site", line=t.line or None)
+            for t in map(annotations.term, annotations.unused)]
+
+
+def _entry_error(path: str | Path, line: int | None, term_id: str, message: str) -> PipelineError:
     return PipelineError(path, f"entry {term_id!r}: {message}", line=line)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def load_glossary(path: str | Path) -> tuple[Term, ...]:
-    """Read and check ``glossary.yml``: every problem is an error naming the entry and line."""
-    text = read_text(path)
-    try:
-        node = yaml.compose(text, Loader=YAML_LOADER)
-        data = yaml.load(text, Loader=YAML_LOADER)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise PipelineError(path, "not valid YAML", line=mark.line + 1 if mark else None) from None
-    if data is None:
-        return ()
-    if not isinstance(data, list):
-        raise PipelineError(path, "expected a list of entries")
+    """Read and check ``glossary.yml``: every problem is an error naming the entry and line.
+
+    The file's form is checked by ``datafiles.load`` (``scripts/schemas/glossary.schema.json``);
+    here, what a schema cannot say: an id used twice, a variant claimed by two entries.
+    """
+    doc = datafiles.load(path, datafiles.GLOSSARY)
     terms = []
     owner: dict[str, str] = {}
-    ids: set[str] = set()
-    for entry, entry_node in zip(data, node.value, strict=True):
-        line = entry_node.start_mark.line + 1
-        term_id = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
-        if not isinstance(entry, dict):
-            raise _entry_error(path, line, term_id, "expected a mapping")
-        unknown = sorted(set(entry) - ENTRY_KEYS)
-        if unknown:
-            raise _entry_error(path, line, term_id, f"unknown field(s): {', '.join(unknown)}")
-        missing = [key for key in REQUIRED if not entry.get(key)]
-        if missing:
-            raise _entry_error(path, line, term_id, f"missing {', '.join(missing)}")
-        if term_id in ids:
-            raise _entry_error(path, line, term_id, "id used twice")
-        ids.add(term_id)
-        variants = tuple(str(v) for v in entry["variants"])
-        exact = tuple(str(v) for v in entry.get("exact_variants") or ())
+    first_line: dict[str, int | None] = {}
+    for n, entry in enumerate(doc.data or ()):
+        line, term_id = doc.line(n), entry["id"]
+        if term_id in first_line:
+            raise _entry_error(path, line, term_id, f"id used twice (first on line {first_line[term_id]})")
+        first_line[term_id] = line
+        variants, exact = tuple(entry["variants"]), tuple(entry.get("exact_variants", ()))
         for variant in (*variants, *exact):
             claimed = owner.setdefault(variant.casefold(), term_id)
             if claimed != term_id:
                 raise _entry_error(path, line, term_id, f"variant {variant!r} is also claimed by {claimed!r}")
-        sources = []
-        for source in entry["sources"]:
-            if not isinstance(source, dict) or not source.get("url") or not source.get("title"):
-                raise _entry_error(path, line, term_id, "each source needs a title and a url")
-            sources.append(Reference(str(source["title"]), str(source["url"]), str(source.get("publisher", "")),
-                                     str(source.get("supports", ""))))
-        notes = entry.get("notes") or ()
-        terms.append(Term(term_id, str(entry["term"]), variants, " ".join(str(entry["short"]).split()),
-                          " ".join(str(entry["definition"]).split()), tuple(sources),
-                          tuple(" ".join(str(n).split()) for n in notes), line, exact))
+        sources = tuple(Reference(s["title"], s["url"], s.get("publisher", ""), s.get("supports", ""))
+                        for s in entry["sources"])
+        terms.append(Term(term_id, entry["term"], variants, _one_line(entry["short"]), _one_line(entry["definition"]),
+                          sources, tuple(_one_line(note) for note in entry.get("notes", ())), line, exact))
     return tuple(terms)

@@ -27,5 +27,17 @@ class PipelineError(Exception):
         >>> PipelineError("a.txt", "no letters found", line=7).format()
         'error: a.txt:7: no letters found'
         """
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"error: {where}: {self.message}"
+        return f"error: {_where(self.path, self.line)}: {self.message}"
+
+
+def warning(path: str | Path, message: str, line: int | None = None) -> str:
+    """``warning: FILE[:LINE]: MESSAGE`` — a problem that does not stop the build, in the errors' shape.
+
+    >>> warning("glossary.yml", "entry 'x' occurs in no source", line=3)
+    "warning: glossary.yml:3: entry 'x' occurs in no source"
+    """
+    return f"warning: {_where(path, line)}: {message}"
+
+
+def _where(path: str | Path, line: int | None) -> str:
+    return str(path) if line is None else f"{path}:{line}"

@@ -203,12 +203,13 @@ class Related:
 
 @dataclass(frozen=True)
 class Annotations:
-    """The annotate stage's output: the glossary, and per paragraph its term mentions and
-    related passages."""
+    """The annotate stage's output: the glossary, per paragraph its term mentions and
+    related passages, and the terms that no source uses."""
 
     terms: tuple[Term, ...] = ()
     mentions: dict[PassageKey, tuple[Mention, ...]] = field(default_factory=dict)
     related: dict[PassageKey, tuple[Related, ...]] = field(default_factory=dict)
+    unused: tuple[str, ...] = ()  # ids of terms that occur in no source (left out of the site, with a warning)
 
     def term(self, term_id: str) -> Term:
         return next(t for t in self.terms if t.id == term_id)

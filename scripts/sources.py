@@ -66,12 +66,34 @@ def decode(data: bytes, path: str | Path) -> str:
     return text
 
 
-def read_text(path: str | Path) -> str:
-    """Read and decode one file, turning OS errors into a one-line error."""
+def size_text(size: int) -> str:
+    """A size limit in words.
+
+    >>> size_text(1024 * 1024), size_text(256 * 1024), size_text(1000)
+    ('1 MiB', '256 KiB', '1,000 bytes')
+    """
+    for unit, name in ((1 << 20, "MiB"), (1 << 10, "KiB")):
+        if size % unit == 0:
+            return f"{size // unit:,} {name}"
+    return f"{size:,} bytes"
+
+
+def read_text(path: str | Path, max_bytes: int | None = None) -> str:
+    """Read and decode one file, turning OS errors into a one-line error.
+
+    With ``max_bytes``, a longer file is refused after reading one byte more than that, so a huge
+    file (or a device that never ends) costs nothing.
+    """
     try:
-        data = Path(path).read_bytes()
+        if max_bytes is None:
+            data = Path(path).read_bytes()
+        else:
+            with open(path, "rb") as file:
+                data = file.read(max_bytes + 1)
     except OSError as err:
         raise PipelineError(path, f"cannot read file ({err.strerror})") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise PipelineError(path, f"file too large (over {size_text(max_bytes)}, the limit for this file)")
     return decode(data, path)
 
 
@@ -81,21 +103,17 @@ def meta_path(path: Path) -> Path:
 
 
 def read_meta(path: Path) -> dict:
-    """Load ``NAME.meta.yml`` beside a source, or ``{}`` if there is none."""
+    """Load ``NAME.meta.yml`` beside a source, or ``{}`` if there is none.
+
+    The file is checked by ``datafiles.load`` against ``scripts/schemas/meta.schema.json``: only
+    known facts, each a mapping of ``value`` and ``source``.
+    """
+    from scripts import datafiles  # imported here: datafiles reads files through this module
+
     where = meta_path(path)
     if not where.exists():
         return {}
-    try:
-        meta = yaml.load(read_text(where), Loader=YAML_LOADER)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise PipelineError(where, "not valid YAML", line=mark.line + 1 if mark else None) from None
-    if not isinstance(meta, dict):
-        raise PipelineError(where, "expected a mapping of facts at the top level")
-    for key, fact in meta.items():
-        if not isinstance(fact, dict) or "value" not in fact or not fact.get("source"):
-            raise PipelineError(where, f"fact {key!r} needs a 'value' and a 'source' saying where it comes from")
-    return meta
+    return datafiles.load(where, datafiles.META).data
 
 
 def read_source(path: str | Path) -> Source:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.annotate import annotate, find_mentions, load_glossary, term_pattern
+from scripts.annotate import annotate, find_mentions, load_glossary, term_pattern, unused_warnings
 from scripts.errors import PipelineError
 from scripts.model import Term, passage_key
 from scripts.parse import parse
@@ -120,12 +120,13 @@ def test_related_passages_link_letters_that_discuss_the_same_matter(real, seed):
          "glossary.yml:7: entry 'b': variant 'United Front' is also claimed by 'a'"),
         ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: ''\n"
          "  sources: [{title: t, url: 'https://e.org'}]\n",
-         "glossary.yml:1: entry 'x': missing definition"),
+         "glossary.yml:5: entry 'x': definition: must not be empty"),
         ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n  sources: [{title: t}]\n",
-         "glossary.yml:1: entry 'x': each source needs a title and a url"),
+         "glossary.yml:6: entry 'x': sources #1: missing url"),
         ("- id: x\n  term: x\n  variants: [united front]\n  shrot: s\n  short: s\n  definition: d\n"
          "  sources: [{title: t, url: 'https://e.org'}]\n",
-         "glossary.yml:1: entry 'x': unknown field(s): shrot"),
+         "glossary.yml:4: entry 'x': unknown field 'shrot' (known fields: id, term, variants, exact_variants, short, "
+         "definition, notes, sources)"),
     ],
     ids=["no source", "variant claimed twice", "no definition", "source without url", "typo"],
 )
@@ -137,14 +138,28 @@ def test_a_broken_entry_is_an_error_naming_it(tmp_path, yaml_text, message):
     assert err.value.format().endswith(message)
 
 
-def test_an_entry_that_occurs_in_no_source_is_an_error(tmp_path, seed):
+def test_an_entry_that_occurs_in_no_source_is_a_warning_not_an_error(tmp_path, seed):
     path = tmp_path / "glossary.yml"
-    path.write_text("- id: ghost\n  term: ghost\n  variants: [quantum teleportation]\n  short: s\n"
+    path.write_text("- id: united-front\n  term: united front\n  variants: [united front]\n  short: s\n"
+                    "  definition: d\n  sources: [{title: t, url: 'https://e.org'}]\n"
+                    "- id: ghost\n  term: ghost\n  variants: [quantum teleportation]\n  short: s\n"
                     "  definition: d\n  sources: [{title: t, url: 'https://e.org'}]\n", encoding="utf-8")
-    with pytest.raises(PipelineError) as err:
-        annotate([seed], load_glossary(path), path)
-    assert err.value.format() == (f"error: {path}:1: entry 'ghost' occurs in no source (variants: quantum "
-                                  "teleportation); fix its variants or remove it")
+    annotations = annotate([seed], load_glossary(path), path)
+    assert annotations.unused == ("ghost",)
+    assert unused_warnings(annotations, path) == [
+        f"warning: {path}:7: entry 'ghost' occurs in no source (variants: quantum teleportation); "
+        "it is left out of the site"]
+
+
+def test_a_term_used_only_by_unchanged_sources_is_not_unused(tmp_path, seed):
+    terms = (Term("ghost", "ghost", ("quantum teleportation",), "s", "d", (), line=1),)
+    assert annotate([seed], terms, "glossary.yml", used_elsewhere={"ghost"}).unused == ()
+    assert annotate([seed], terms, "glossary.yml").unused == ("ghost",)
+
+
+def test_the_real_glossary_has_no_unused_entry(real):
+    _, annotations = real
+    assert annotations.unused == () and unused_warnings(annotations, "glossary.yml") == []
 
 
 def test_another_source_never_changes_a_discussions_related_passages(seed, real):

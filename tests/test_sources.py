@@ -52,8 +52,14 @@ def test_text_encodings_decode_in_one_place(data, text):
 def test_metadata_facts_need_a_source(tmp_path):
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "a.meta.yml").write_text("url:\n  value: https://example.org/\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match="'url' needs a 'value' and a 'source'"):
+    with pytest.raises(PipelineError) as err:
         read_source(tmp_path / "a.txt")
+    assert err.value.format() == f"error: {tmp_path / 'a.meta.yml'}:1: fact 'url': missing source"
+
+
+def test_a_source_without_metadata_has_no_facts(tmp_path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    assert read_source(tmp_path / "a.txt").meta == {}
 
 
 def test_seed_metadata_names_the_original_page():
