@@ -46,8 +46,11 @@ test: setup chromium lint
 check: setup lint
 	$(PY) -m scripts check
 
-# Re-pin every dependency (with hashes) from requirements.in.
+# Re-pin every dependency (with hashes) from requirements.in. pip-tools keeps the versions already pinned
+# unless requirements.in asks otherwise (add --upgrade to take the newest); it is the locking tool, not a
+# dependency of the project, so it is installed here rather than pinned.
 lock: setup
+	$(PY) -m pip install --quiet pip-tools
 	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
 
 # The build benchmark (a report, not a test): corpora of 1 to 1,000 sources in a temporary folder;

@@ -29,6 +29,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from scripts import cite
+from scripts.writer import inside
 
 
 def cache_folder(folder: Path) -> Path:
@@ -106,4 +107,4 @@ def kept_in(folder: Path) -> Iterator[None]:
             by_shard.setdefault(shard(key), {})[key] = value
         for name in memo.grown:
             stored = _load(memo.folder / f"{name}.json") if name not in memo.read else {}
-            _save(memo.folder / f"{name}.json", stored | by_shard[name])
+            _save(inside(folder, f"{memo.folder.name}/{name}.json"), stored | by_shard[name])  # never outside .cache/

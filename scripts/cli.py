@@ -12,10 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from scripts.errors import PipelineError
-from scripts.generate import MKDOCS_CONFIG, generate, stale_files
+from scripts.generate import MKDOCS_CONFIG, check, generate
 from scripts.repair import repair
 from scripts.sources import read_text
+from scripts.writer import Busy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,17 +40,25 @@ def _repair(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     run = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
+    for line in run.warnings:
+        print(line, file=sys.stderr)
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
           "read and rendered, the others unchanged since the last run", file=sys.stderr)
     return 0
 
 
 def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file that generate reads: the sources folder, the glossary, mkdocs.yml (site_url)."""
+    """(mtime, size) of every file that generate reads: the sources folder, the glossary, mkdocs.yml (site_url).
+
+    A folder or file that is missing (or vanishes while it is looked at) is left out: that is a change too.
+    """
     folder = Path(args.sources)
-    paths = [*(folder.iterdir() if folder.is_dir() else ()), _glossary(args), MKDOCS_CONFIG]
+    try:
+        listed = list(folder.iterdir())
+    except OSError:
+        listed = []
     found = {}
-    for path in paths:
+    for path in [*listed, _glossary(args), MKDOCS_CONFIG]:
         try:
             stat = path.stat() if path else None
         except OSError:
@@ -63,23 +74,57 @@ def _watch(args: argparse.Namespace) -> int:
     Run beside ``mkdocs serve`` (``make serve``), which reloads when docs/ changes. It polls
     (once a second by default) rather than use a MkDocs hook or a file-notification library: one
     folder and two files, and it works the same on every system. Changes to the pipeline's own
-    code need a restart. A bad source prints its one-line error and leaves docs/ as it was.
+    code need a restart. Any failure (a bad source, a missing folder, a broken glossary, even a
+    bug) prints one line and leaves docs/ as it was; the next change is tried afresh. A run that
+    found another generate writing docs/ is tried again at the next check, change or not.
     """
     seen = _watched(args)
     print(f"watching {args.sources} and {args.glossary} (Ctrl-C to stop)", file=sys.stderr)
+    retry = False
     try:
         while True:
             time.sleep(args.interval)
             now = _watched(args)
-            if now == seen:
+            if now == seen and not retry:
                 continue
-            seen = now
-            try:
-                _generate(args)
-            except PipelineError as err:
-                print(err.format(), file=sys.stderr)
+            seen, retry = now, _watched_run(args, quiet=retry)
     except KeyboardInterrupt:
         return 0
+
+
+def _watched_run(args: argparse.Namespace, quiet: bool) -> bool:
+    """One ``generate`` for ``watch``; any error is printed as one line (not again when ``quiet``).
+    Returns whether to try again at the next check: another generate held the lock."""
+    try:
+        _generate(args)
+    except Busy as err:
+        if not quiet:
+            print(err.format(), file=sys.stderr)
+        return True
+    except Exception as err:  # watch outlives every failure, and reports each in one line
+        print(_one_line(err, args), file=sys.stderr)
+    return False
+
+
+def _one_line(err: Exception, args: argparse.Namespace) -> str:
+    """An error as the one line ``error: FILE[:LINE]: …``, whatever its type.
+
+    >>> import argparse
+    >>> _one_line(RuntimeError("two\\nlines"), argparse.Namespace(sources="src"))
+    'error: src: unexpected error (RuntimeError: two lines)'
+    """
+    if isinstance(err, PipelineError):
+        return err.format()
+    if isinstance(err, OSError):
+        where, message = err.filename or args.sources, f"cannot read or write ({err.strerror or err})"
+    elif isinstance(err, yaml.YAMLError):
+        mark = getattr(err, "problem_mark", None)
+        name = str(getattr(mark, "name", None) or "<")
+        where = f"{name}:{mark.line + 1}" if not name.startswith("<") else args.sources
+        message = f"not valid YAML ({getattr(err, 'problem', None) or err})"
+    else:
+        where, message = args.sources, f"unexpected error ({type(err).__name__}: {err})"
+    return f"error: {where}: {' '.join(message.split())}"
 
 
 def _glossary(args: argparse.Namespace) -> Path | None:
@@ -97,7 +142,7 @@ def _add_common(command: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    stale = stale_files(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
+    stale = check(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)

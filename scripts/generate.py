@@ -1,27 +1,23 @@
 """Generate: run every stage over a folder of sources and write the results into docs/.
 
-All pages are computed in memory first, so a bad source stops the run before any file
-is touched. Only files whose content changed are written (so an unchanged page keeps its
-mtime and ``mkdocs serve`` rebuilds only what moved): all of them first to temporary files,
-then each renamed into place, with a roll-back if anything fails (``write_files``). A
-manifest (``.generated.json``) lists what the pipeline wrote; a generated file that is no
-longer produced is removed, and no other file in docs/ is ever touched.
+All pages are computed in memory first, so a bad source stops the run before any file is
+touched. Then scripts/writer.py, the one writer of docs/, plans what changes (only files whose
+content changed are written, so an unchanged page keeps its mtime and ``mkdocs serve`` rebuilds
+only what moved; a generated file no longer produced is removed, listed in the manifest
+``.generated.json``; no other file in docs/ is ever touched) and applies it all or nothing, even
+if the process is killed. The whole run holds the docs folder's lock, so two runs never interleave.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 from markdown.extensions.toc import slugify
 
-from scripts import cite_cache, page_cache
-from scripts.annotate import annotate, load_glossary
+from scripts import cite_cache, page_cache, writer
+from scripts.annotate import annotate, load_glossary, unused_warnings
 from scripts.edition import edition_filename, render_edition
 from scripts.errors import PipelineError
 from scripts.model import Discussion
@@ -31,9 +27,6 @@ from scripts.render_glossary import glossary_pages, glossary_share
 from scripts.render_nav import render_nav
 from scripts.repair import repair
 from scripts.sources import find_sources, read_source
-
-MANIFEST = ".generated.json"
-
 
 # Top-level names in docs/ and the built site that are not discussions: the glossary's
 # folder, the hand-written assets, and what MkDocs and Material add to the site. A source
@@ -84,95 +77,6 @@ def build_discussions(sources: Path) -> list[Discussion]:
     return [replace(d, slug=slugs[path]) if slugs[path] != d.slug else d for path, d in read.items()]
 
 
-def _stage(path: Path, content: str, made: list[Path]) -> Path:
-    """Write ``content`` to a temporary file beside ``path`` (creating folders, noted in ``made``)."""
-    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
-    for folder in reversed(missing):
-        folder.mkdir()
-        made.append(folder)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(content)
-        os.chmod(tmp, 0o644)  # mkstemp makes files 0600; published files are readable by all
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _inside(rel: str) -> bool:
-    """Whether a manifest entry names a path inside docs/: a hand-edited manifest must never make
-    generate remove a file elsewhere."""
-    return not Path(rel).is_absolute() and ".." not in Path(rel).parts
-
-
-def write_files(docs: Path, files: dict[str, str], kept: tuple[str, ...] = ()) -> list[str]:
-    """Write generated files into ``docs``; return the paths whose content changed.
-
-    ``kept``: generated files left as they are (those of unchanged sources, scripts/page_cache.py):
-    they stay in the manifest and are never removed as stale.
-
-    Two phases, so that a failure (a full disk, a folder that cannot be written) never leaves
-    docs/ half new and half old: first every changed file is written to a temporary file
-    beside its target; only when all are written is each renamed over its target (a rename
-    within a folder is atomic), the stale generated files removed and, last, the manifest
-    replaced. If any step fails, the temporary files and new folders are removed and files
-    already replaced or removed get their old content back, so docs/ is as it was.
-    """
-    manifest_path = docs / MANIFEST
-    try:
-        previous = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else []
-        if not isinstance(previous, list) or not all(isinstance(rel, str) for rel in previous):
-            raise ValueError(previous)
-    except (OSError, ValueError):
-        raise PipelineError(manifest_path, "cannot read the list of generated files; delete it, regenerate") from None
-    wanted = dict(files)
-    wanted[MANIFEST] = json.dumps(sorted({*files, *kept}), indent=1) + "\n"
-    changed = [rel for rel, content in sorted(wanted.items())
-               if not (docs / rel).is_file() or (docs / rel).read_text(encoding="utf-8") != content]
-    stale = [rel for rel in sorted(set(previous) - set(files) - set(kept)) if _inside(rel) and (docs / rel).is_file()]
-    staged: dict[str, Path] = {}
-    made: list[Path] = []
-    done: list[tuple[Path, bytes | None]] = []  # files replaced or removed so far, with their old content
-    try:
-        for rel in changed:
-            staged[rel] = _stage(docs / rel, wanted[rel], made)
-        # The manifest goes last: until then it still lists what the previous run wrote.
-        for rel in [*(r for r in changed if r != MANIFEST), *stale, *(r for r in changed if r == MANIFEST)]:
-            target = docs / rel
-            done.append((target, target.read_bytes() if target.is_file() else None))
-            if rel in staged:
-                os.replace(staged[rel], target)
-                del staged[rel]
-            else:
-                target.unlink()
-    except OSError as err:
-        _roll_back(staged, made, done)
-        raise PipelineError(err.filename or docs, f"cannot write ({err.strerror}); {docs} was left as it was") from None
-    # A removed discussion's folder goes too, once empty.
-    for folder in sorted({(docs / rel).parent for rel in stale}, key=lambda f: -len(f.parts)):
-        while folder != docs and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-    return [rel for rel in [*changed, *stale] if rel != MANIFEST]
-
-
-def _roll_back(staged: dict[str, Path], made: list[Path], done: list[tuple[Path, bytes | None]]) -> None:
-    """Undo a failed write: drop temporary files, restore replaced files, remove new folders."""
-    for tmp in staged.values():
-        tmp.unlink(missing_ok=True)
-    for target, old in reversed(done):
-        with contextlib.suppress(OSError):
-            if old is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(old)
-    for folder in reversed(made):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
 MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
 
 
@@ -208,14 +112,15 @@ class Site:
     entries: dict[str, page_cache.Entry] = field(default_factory=dict)  # page-cache entries of rendered sources
     reused: frozenset[str] = frozenset()  # page-cache keys of the unchanged sources
     rendered: int = 0                 # how many sources were read and rendered
+    warnings: tuple[str, ...] = ()    # problems that do not stop the build (a glossary entry no source uses)
 
 
 def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_cache.PageCache | None = None) -> Site:
     """Every stage over every source; with a page ``cache``, only over the sources whose inputs changed.
 
     The sources' slugs are given in file order (``_unique_slug``), so an unchanged source is reused
-    only if it gets the slug it had; the glossary's "occurs in no source" check counts the terms of
-    reused sources from their cached concordance.
+    only if it gets the slug it had. A glossary entry that no source uses (the terms of reused sources
+    come from their cached concordance) is left out of the site, with a warning.
     """
     terms = load_glossary(glossary) if glossary else ()
     paths = find_sources(sources)
@@ -248,9 +153,11 @@ def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_
                 entries[keys[path]] = page_cache.Entry(parsed_slugs[path], d.slug, stamps, home, share)
         homes.append(home)
         glossaries.append(share)
-    files |= site_pages(homes) | glossary_pages(terms, glossaries) | render_nav(homes, terms)
+    published = tuple(t for t in terms if t.id not in annotations.unused)  # an entry no source uses is left out
+    files |= site_pages(homes) | glossary_pages(published, glossaries) | render_nav(homes, published)
     kept = tuple(rel for entry in cached.values() for rel in entry.files)
-    return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read))
+    warnings = tuple(unused_warnings(annotations, glossary)) if glossary else ()
+    return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read), warnings)
 
 
 def site_files(sources: Path, glossary: Path | None, site_url: str | None = None) -> dict[str, str]:
@@ -263,11 +170,12 @@ def site_files(sources: Path, glossary: Path | None, site_url: str | None = None
 
 @dataclass(frozen=True)
 class Run:
-    """What ``generate`` did: the files it changed, and how many sources it read and rendered."""
+    """What ``generate`` did: the files it changed, how many sources it read and rendered, and its warnings."""
 
     changed: list[str]
     rendered: int
     sources: int
+    warnings: tuple[str, ...] = ()
 
 
 def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> Run:
@@ -275,27 +183,37 @@ def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | N
 
     Two caches live beside ``docs`` in ``.cache/``: the page cache (scripts/page_cache.py), so that
     only the sources that changed are read and rendered again, and rendered citations
-    (scripts/cite_cache.py), so that an edited source's citations are not rendered again.
+    (scripts/cite_cache.py), so that an edited source's citations are not rendered again. The whole
+    run holds the docs folder's lock and first finishes a run that was interrupted (scripts/writer.py).
     """
     site_url = site_url or read_site_url()
-    folder = docs.resolve().parent / ".cache"
-    cache = page_cache.PageCache(folder, docs, glossary, site_url)
-    with cite_cache.kept_in(folder):
-        site = build_site(sources, glossary, site_url, cache)
-    changed = write_files(docs, site.files, site.kept)
-    cache.save(site.entries, set(site.reused))
-    return Run(changed, site.rendered, site.rendered + len(site.reused))
+    with writer.locked(docs):
+        writer.recover(docs)
+        folder = docs.resolve().parent / ".cache"
+        cache = page_cache.PageCache(folder, docs, glossary, site_url)
+        with cite_cache.kept_in(folder):
+            site = build_site(sources, glossary, site_url, cache)
+        plan = writer.plan(docs, site.files, site.kept)
+        writer.apply(docs, plan)
+        cache.save(site.entries, set(site.reused))
+    return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
 
 
-def stale_files(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
-    """Generated files in ``docs`` that differ from what ``sources`` generate now."""
+def check(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
+    """The files in ``docs`` that ``generate`` would write or remove now (none: docs/ is up to date).
+
+    Writes nothing. docs/ is read under a shared lock (scripts/writer.py), so never half-written;
+    a run that was interrupted is an error, reported before the sources are built.
+    """
+    with writer.locked(docs, shared=True):
+        _refuse_unfinished(docs)
     files = site_files(sources, glossary, site_url)
-    stale = []
-    for rel, content in sorted(files.items()):
-        target = docs / rel
-        if not target.is_file() or target.read_text(encoding="utf-8") != content:
-            stale.append(rel)
-    manifest = docs / MANIFEST
-    previous = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else []
-    stale += sorted(rel for rel in set(previous) - set(files) if (docs / rel).exists())
-    return stale
+    with writer.locked(docs, shared=True):
+        _refuse_unfinished(docs)
+        return writer.plan(docs, files).out_of_date
+
+
+def _refuse_unfinished(docs: Path) -> None:
+    """A one-line error if an interrupted ``generate`` left docs/ unfinished (call under the lock)."""
+    if writer.interrupted(docs):
+        raise PipelineError(docs, writer.UNFINISHED.format(docs=docs))

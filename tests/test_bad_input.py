@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import scripts.generate
+import scripts.writer
 from scripts.cli import main
 from scripts.model import MARKER
 from scripts.repair import repair
@@ -239,24 +239,53 @@ def _failing_after(count: int, real):
     return fail
 
 
-@pytest.mark.parametrize("where", ["_stage", "os.replace"])
+class _OsFailingOnce:
+    """``os`` as scripts.writer sees it, with one function failing (disk full) at its Nth call only."""
+
+    def __init__(self, name: str, call: int):
+        real, calls = getattr(os, name), {"n": 0}
+
+        def once(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == call:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[0]))
+            return real(*args, **kwargs)
+
+        setattr(self, name, once)
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+
+def _stamps(docs: Path) -> dict[str, int]:
+    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+
+
+# Before the commit point (a staged file's write, the journal's rename) and after it (a removal,
+# a new folder, a rename into place): either way docs/ is exactly as it was, modification times included.
+@pytest.mark.parametrize("where", ["_write", "os.replace:1", "os.unlink:1", "os.mkdir:2", "os.replace:4"])
 def test_a_write_that_fails_halfway_leaves_docs_as_it_was(good_site, capsys, monkeypatch, where):
     sources, docs, before = good_site
     (docs / "hand-written.md").write_text("# Mine\n", encoding="utf-8")
-    before = snapshot(docs)
+    before, stamps = snapshot(docs), _stamps(docs)
     (sources / "a.txt").write_text(GOOD.replace("Fine", "Better").replace("second paragraph", "2nd paragraph"),
                                    encoding="utf-8")
     (sources / "c.txt").write_text(forum_page(title="Another"), encoding="utf-8")
-    if where == "_stage":
-        monkeypatch.setattr(scripts.generate, "_stage", _failing_after(3, scripts.generate._stage))
+    if where == "_write":
+        monkeypatch.setattr(scripts.writer, "_write", _failing_after(3, scripts.writer._write))
     else:
-        monkeypatch.setattr(scripts.generate.os, "replace", _failing_after(3, os.replace))
+        name, call = where.removeprefix("os.").split(":")
+        monkeypatch.setattr(scripts.writer, "os", _OsFailingOnce(name, int(call)))
     status, err = generate(sources, docs, capsys)
     assert status == 1 and err.count("\n") == 1
     assert err.startswith("error: ") and "No space left on device" in err and "was left as it was" in err
     assert snapshot(docs) == before
+    assert _stamps(docs) == stamps
     assert not [p for p in docs.rglob("*") if p.name.endswith(".tmp")]
-    assert not (docs / "another").exists()
+    assert not (docs / "another").exists() and not (docs / scripts.writer.STAGING).exists()
+    monkeypatch.undo()
+    assert generate(sources, docs, capsys)[0] == 0  # and the next run writes it all
+    assert (docs / "another").is_dir() and (docs / "hand-written.md").is_file()
 
 
 def test_a_manifest_entry_outside_docs_is_never_removed(good_site, capsys):
