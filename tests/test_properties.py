@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from test_sources_many import damage
 
 from scripts.annotate import find_mentions, load_glossary, term_pattern
-from scripts.markup import annotated_text
+from scripts.markup import macro, segments
 from scripts.model import Annotations, Paragraph
-from scripts.render import render_paragraph
 from scripts.repair import LOST_BYTES, TO_BYTE, repair
 
 from conftest import ROOT
@@ -128,5 +127,6 @@ def test_rendering_never_adds_drops_or_reorders_a_word_of_a_paragraph(parts):
     assume(text)
     paragraph = Paragraph("p-x", 1, text, 1)
     annotations = Annotations(terms=TERMS)
-    body = annotated_text(text, find_mentions(text, MATCHER), annotations, lambda term: f"../../glossary/{term.id}/")
-    assert _words(render_paragraph(paragraph, body)) == text.split()
+    runs = segments(text, find_mentions(text, MATCHER), annotations)
+    html = macro("_blocks.html", "paragraph")(paragraph, runs, lambda term: f"../../glossary/{term.id}/")
+    assert _words(html) == text.split()

@@ -5,9 +5,10 @@ import re
 
 import pytest
 
+from scripts.markup import escape_markdown
 from scripts.model import Repaired
 from scripts.parse import parse
-from scripts.render import escape_markdown, link, render_site
+from scripts.render import link, render_site
 from scripts.repair import repair
 
 from pages import forum_page
