@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,21 +32,36 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(built):
-    """The built site served on 127.0.0.1 (a thread of this process) for browser tests."""
-    import functools
-    import http.server
-    import threading
+def hostile_sites(tmp_path_factory) -> tuple[Path, Path]:
+    """A site with hostile text in every field of its source, glossary and metadata, and the same site with
+    plain words instead (tests/hostile.py), both built with ``mkdocs build --strict``."""
+    from hostile import build_sites
+
+    return build_sites(tmp_path_factory.mktemp("hostile"))
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A built site served on 127.0.0.1 (a thread of this process); yields its address."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    """The seed's built site, served for browser tests."""
+    with serve(built) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,34 @@
+"""The repository stands alone: a clone with nothing beside it has everything its tests and build read."""
+
+from __future__ import annotations
+
+import subprocess
+
+from conftest import ROOT
+
+OUTSIDE = "/".join(["..", "shared"])  # the reference folder beside our own working trees, in no one's clone
+
+
+def tracked_text_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    return [name for name in listed.decode().split("\0") if name and not name.startswith("docs/")]
+
+
+def test_no_file_of_the_project_reaches_beside_the_repository():
+    reaching = []
+    for name in tracked_text_files():
+        try:
+            text = (ROOT / name).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, IsADirectoryError):
+            continue
+        if OUTSIDE in text or "peer-tests" in text:
+            reaching.append(name)
+    assert reaching == []
+
+
+def test_the_data_the_tests_read_is_in_the_repository_with_its_licence():
+    ftfy = ROOT / "tests" / "data" / "ftfy"
+    assert {p.name for p in ftfy.iterdir()} >= {"in-the-wild.json", "negative.json", "LICENSE.txt", "README.md"}
+    assert "Apache License" in (ftfy / "LICENSE.txt").read_text(encoding="utf-8")
+    tracked = set(tracked_text_files())
+    assert {f"tests/data/ftfy/{name}" for name in ("in-the-wild.json", "negative.json", "LICENSE.txt")} <= tracked
