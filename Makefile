@@ -13,8 +13,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 setup: $(STAMP)
 
+# Debian and Ubuntu ship what venv needs in a package of its own (python3-venv): installed if venv fails.
 $(STAMP): requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "make: installing python3-venv (apt-get)" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+		$(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
@@ -22,8 +25,10 @@ $(STAMP): requirements.txt
 # Debian's Chromium for Playwright (never a browser download), and poppler-utils' pdftotext,
 # with which the print tests read the PDFs Chromium prints.
 chromium:
-	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { echo "make: installing chromium poppler-utils (apt-get)" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
+	@test -x /usr/bin/chromium || { echo "make: no /usr/bin/chromium after apt-get: this system's chromium package is not \
+		Debian's (on Ubuntu it is a snap); run make test in Debian, e.g. the python:3.12-slim-bookworm image" >&2; exit 1; }
 
 generate: setup
 	$(PY) -m scripts generate

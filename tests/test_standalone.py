@@ -6,7 +6,9 @@ import subprocess
 
 from conftest import ROOT
 
-OUTSIDE = "/".join(["..", "shared"])  # the reference folder beside our own working trees, in no one's clone
+# The reference folder beside our own working trees, in no one's clone (spelt in parts, so that this file does not
+# name it itself).
+OUTSIDE = ("/".join(["..", "shared"]), "-".join(["peer", "tests"]))
 
 
 def tracked_text_files() -> list[str]:
@@ -21,7 +23,7 @@ def test_no_file_of_the_project_reaches_beside_the_repository():
             text = (ROOT / name).read_text(encoding="utf-8")
         except (UnicodeDecodeError, IsADirectoryError):
             continue
-        if OUTSIDE in text or "peer-tests" in text:
+        if any(name in text for name in OUTSIDE):
             reaching.append(name)
     assert reaching == []
 
