@@ -6,17 +6,24 @@ text) it builds, in a temporary folder and never in the repository's docs/:
 - the pipeline alone, cold (``python -m scripts generate`` into an empty docs folder with
   empty caches), then again with nothing changed, then after editing one source (the page
   cache, scripts/page_cache.py, then renders that source alone);
-- the site with the project's mkdocs.yml (its hooks, theme overrides, CSS and JS);
-- the same generated Markdown with plain Material for MkDocs (no hooks, overrides, extra
-  CSS/JS, features; the same Markdown extensions, so the pages render, and the same generated
-  navigation, docs/.nav.yml), for the project's added cost.
+- the site with the project's mkdocs.yml (its theme overrides, CSS and JS), then its search
+  index (``python -m scripts index``: Pagefind over the built site), as ``make site`` does;
+- the same generated Markdown with plain Material for MkDocs (no overrides, extra CSS/JS,
+  features; the same Markdown extensions, so the pages render, and the same generated
+  navigation, docs/.nav.yml), for the project's added cost;
+- with ``--search-sizes`` (default 1,200,1000, among --sizes): search side by side. The same
+  pages built as the project stood before Pagefind (Material's lunr search, the hook that added
+  a search entry per paragraph and the script that re-ranked phrases, taken from git at
+  LUNR_COMMIT), both sites served as GitHub Pages serves (gzip), and in Chromium: open a letter
+  page, type a phrase in the search box, and record every byte fetched and how long after the
+  last keystroke the first results showed.
 
 It records seconds, peak memory (the child process's maximum resident set size), the size of
 the built site, its search index and the largest letter page, and, with ``--lighthouse``,
 Lighthouse's scores for the home page and a letter page of the one-source site. Results go
 into BENCHMARKS.md between the markers below; the rest of that file is written by hand.
 
-    python -m bench.run [--sizes 1,10,100,1000] [--lighthouse] [--keep DIR]
+    python -m bench.run [--sizes 1,10,100,200,1000] [--search-sizes 1,200,1000] [--lighthouse] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -52,6 +59,12 @@ LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"
 CHROME = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-component-update"
+# The last commit whose search was Material's lunr (with hooks/search.py and the phrase re-ranking search.js).
+LUNR_COMMIT = "0e3dd6ae4f1c3d75e34e76556ccd472bf4f50a0a"
+LUNR_FILES = ("mkdocs.yml", "hooks/search.py", "docs/javascripts/search.js", "overrides/main.html",
+              "overrides/partials/search.html", "overrides/partials/copyright.html")
+PHRASE = "united front"  # the phrase searched in the search part
+KEY_DELAY_MS = 120  # a typist's pace
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
 
 
@@ -92,7 +105,6 @@ def configs(work: Path) -> tuple[Path, Path]:
     navigation the pipeline generated into work/docs (the project's mkdocs.yml inherits it from the
     repository's docs/, scripts/render_nav.py): plain Material gets it too, as the same Markdown's layout."""
     nav = yaml.safe_load((work / "docs" / ".nav.yml").read_text(encoding="utf-8"))
-    shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     project = work / "mkdocs.yml"
     project.write_text(yaml.safe_dump({
         "INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(work / "docs"), "site_dir": str(work / "site"),
@@ -124,7 +136,7 @@ def rendered_count(stderr: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def bench_size(size: int, work: Path) -> dict:
+def bench_size(size: int, work: Path, plain: bool = True) -> dict:
     print(f"size {size}: corpus", file=sys.stderr, flush=True)
     sources, docs = work / "sources", work / "docs"
     write_corpus(size, sources)
@@ -143,15 +155,20 @@ def bench_size(size: int, work: Path) -> dict:
     row["gen_edit_rendered"] = rendered_count(err)
     row["date"] = datetime.datetime.now().isoformat(timespec="minutes")
     row["pages"] = sum(1 for _ in docs.rglob("*.md"))
-    project, plain = configs(work)
+    project, plain_config = configs(work)
     print(f"size {size}: mkdocs build ({row['pages']} pages)", file=sys.stderr, flush=True)
     row["build_s"], row["build_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project))
-    print(f"size {size}: plain Material build", file=sys.stderr, flush=True)
-    row["plain_s"], row["plain_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain))
+    if plain:
+        print(f"size {size}: plain Material build", file=sys.stderr, flush=True)
+        row["plain_s"], row["plain_rss"], _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                                                      str(plain_config))
     site = work / "site"
+    print(f"size {size}: search index", file=sys.stderr, flush=True)
+    row["index_s"], row["index_rss"], _ = measure(sys.executable, "-m", "scripts", "index", str(site))
     row["site_bytes"] = folder_bytes(site)
-    row["plain_bytes"] = folder_bytes(work / "plain-site")
-    row["index_bytes"] = (site / "search" / "search_index.json").stat().st_size
+    if plain:
+        row["plain_bytes"] = folder_bytes(work / "plain-site")
+    row["index_bytes"] = folder_bytes(site / "pagefind")
     row["text_bytes"] = sum(p.stat().st_size for p in sources.glob("*.txt"))
     letters = sorted(site.glob("*/letter-*/index.html"))
     row["letter_max_bytes"] = max(p.stat().st_size for p in letters)
@@ -159,6 +176,95 @@ def bench_size(size: int, work: Path) -> dict:
                     re.S)
     row["letter_nav_bytes"] = len(nav.group(0).encode()) if nav else 0
     return row
+
+
+def lunr_site(work: Path) -> tuple[Path, float]:
+    """The same generated pages built as the project stood before Pagefind (LUNR_COMMIT): Material's lunr search,
+    hooks/search.py and the phrase re-ranking search.js; returns the site and its build's seconds. The pages' one
+    difference from then, data-pagefind-ignore where Material's data-search-exclude was, is undone."""
+    lunr = work / "lunr"
+    shutil.rmtree(lunr, ignore_errors=True)
+    shutil.copytree(work / "docs", lunr / "docs")
+    for name in LUNR_FILES:
+        text = subprocess.run(["git", "show", f"{LUNR_COMMIT}:{name}"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+        (lunr / name).parent.mkdir(parents=True, exist_ok=True)
+        (lunr / name).write_text(text, encoding="utf-8")
+    for page in (lunr / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if "data-pagefind-ignore" in text:
+            page.write_text(text.replace("data-pagefind-ignore", "data-search-exclude"), encoding="utf-8")
+    nav = yaml.safe_load((lunr / "docs" / ".nav.yml").read_text(encoding="utf-8"))
+    config = lunr / "run.yml"
+    config.write_text(yaml.safe_dump({
+        "INHERIT": str(lunr / "mkdocs.yml"), "docs_dir": str(lunr / "docs"), "site_dir": str(lunr / "site"),
+        "theme": {"name": "material", "custom_dir": str(lunr / "overrides")}, **nav}), encoding="utf-8")
+    seconds, _, _ = measure(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config))
+    return lunr / "site", seconds
+
+
+# In the page: the time of the last keystroke, and of the first change to the results after it.
+TIMER = """() => {
+  window.__bench = {key: 0, shown: 0};
+  document.addEventListener("keydown", () => { __bench.key = performance.now(); __bench.shown = 0; }, true);
+  new MutationObserver(() => {
+    if (__bench.key && !__bench.shown && document.querySelector(".md-search-result__list > li"))
+      __bench.shown = performance.now();
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+def search_figures(site: Path, letter: str, engine: str) -> dict:
+    """Open a letter page of a served site in Chromium, type PHRASE into the search box, wait for the results;
+    bytes fetched (as sent: compressed where the server compresses) and milliseconds from the last keystroke
+    to the first results."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Served, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fetched: list[tuple[str, int]] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROME, args=CHROME_FLAGS.split()[1:])
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.on("requestfinished", lambda r: fetched.append(
+                (r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])))
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/{letter}", wait_until="networkidle")
+            page_bytes = sum(n for _, n in fetched)
+            page.evaluate(TIMER)
+            page.locator(".md-search__input").click()
+            page.keyboard.type(PHRASE, delay=KEY_DELAY_MS)
+            page.wait_for_selector(".md-search-result__list a[href*='#p-individual-analyses-that-claim-to']",
+                                   timeout=600_000)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
+            shown_ms = page.evaluate("__bench.shown - __bench.key")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    data = [n for url, n in fetched if re.search(r"/search/search_index\.json|/pagefind/(index|fragment|filter|words)/"
+                                                  r"|\.pf_meta", url)]
+    return {"engine": engine, "page_bytes": page_bytes, "total_bytes": sum(n for _, n in fetched),
+            "search_data_bytes": sum(data), "search_files": len(data), "first_results_ms": round(shown_ms)}
+
+
+def bench_search(row: dict, work: Path) -> None:
+    """The search part for one corpus: lunr (as before) against Pagefind, on the same pages."""
+    size = row["size"]
+    letter = f"{sorted((work / 'site').glob('*/letter-1/index.html'))[size // 2].parent.relative_to(work / 'site')}/"
+    print(f"size {size}: lunr site (as at {LUNR_COMMIT[:7]})", file=sys.stderr, flush=True)
+    lunr, lunr_build_s = lunr_site(work)
+    print(f"size {size}: search in Chromium", file=sys.stderr, flush=True)
+    row["search"] = [
+        {**search_figures(lunr, letter, "lunr"), "build_s": lunr_build_s, "index_s": 0.0,
+         "index_bytes": (lunr / "search" / "search_index.json").stat().st_size},
+        {**search_figures(work / "site", letter, "pagefind"), "build_s": row["build_s"], "index_s": row["index_s"],
+         "index_bytes": row["index_bytes"]},
+    ]
+    row["search_letter"] = letter
+    shutil.rmtree(lunr.parent, ignore_errors=True)
 
 
 class _Served(http.server.SimpleHTTPRequestHandler):
@@ -256,17 +362,34 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
                      f"| {r['gen_rss'] / 2**20:.0f} MiB, {r['build_rss'] / 2**20:.0f} MiB |")
     lines += ["", "| sources | re-run, nothing changed: s (files written) | after editing one source: s (files written;"
               " sources rendered)"
-              " | project build ÷ plain Material build (time) | site size (plain Material) | search index"
+              " | project build ÷ plain Material build (time) | site size (plain Material) | search index (pagefind/)"
               " | index bytes ÷ source text bytes | largest letter page (its navigation) |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {_label(r)} | {r['gen_again_s']:.2f} ({r['gen_again_changed']}) "
                      f"| {r['gen_edit_s']:.2f} ({r['gen_edit_changed']}; {r.get('gen_edit_rendered', '?')}) "
-                     f"| {r['build_s'] / r['plain_s']:.2f}× "
-                     f"({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s) "
-                     f"| {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) "
-                     f"| {_mb(r['index_bytes'])} | {r['index_bytes'] / r['text_bytes']:.2f} "
+                     + (f"| {r['build_s'] / r['plain_s']:.2f}× ({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s"
+                        + (f"; plain Material from the run of {r['plain_from']}" if r.get("plain_from") else "")
+                        + f") | {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) " if "plain_s" in r
+                        else f"| — (not run) | {_mb(r['site_bytes'])} (—) ")
+                     + f"| {_mb(r['index_bytes'])} | {r['index_bytes'] / r['text_bytes']:.2f} "
                      f"| {_mb(r['letter_max_bytes'])} ({_mb(r['letter_nav_bytes'])}) |")
+    searched = [r for r in rows if r.get("search")]
+    if searched:
+        lines += ["", f"Search, lunr (as at {LUNR_COMMIT[:7]}) against Pagefind, on the same pages: open a letter page"
+                  f" of the middle source, served with gzip, in Chromium; type “{PHRASE}” ({KEY_DELAY_MS} ms a key)"
+                  " into the search box and wait for the results (Material's search, lunr, starts fetching its index"
+                  " when the page loads):", "",
+                  "| sources | engine | build s | index s | index share of `make site` (cold) | index on disk"
+                  " | page + search: bytes fetched | of which search data (files) | first results after the last key |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in searched:
+            for e in r["search"]:
+                share = e["index_s"] / (r["gen_s"] + r["build_s"] + e["index_s"]) if e["engine"] == "pagefind" else None
+                lines.append(f"| {_label(r)} | {e['engine']} | {e['build_s']:.1f} | "
+                             + (f"{e['index_s']:.2f} | {share:.1%}" if share is not None else "(in the build) | —")
+                             + f" | {_mb(e['index_bytes'])} | {_mb(e['total_bytes'])} "
+                             f"| {_mb(e['search_data_bytes'])} ({e['search_files']}) | {e['first_results_ms']} ms |")
     if scores:
         lines += ["", "Lighthouse " + LIGHTHOUSE_VERSION + " (mobile profile, Chromium headless, served on 127.0.0.1;"
                   " the one-source site):", "",
@@ -292,15 +415,21 @@ def write_report(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1,10,100,1000", help="corpus sizes, comma-separated")
+    parser.add_argument("--sizes", default="1,10,100,200,1000", help="corpus sizes, comma-separated")
+    parser.add_argument("--search-sizes", default="1,200,1000",
+                        help="sizes (among --sizes) at which to compare search engines in Chromium")
     parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the one-source site")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"),
                         help="where the raw figures go; rows of other sizes already there are kept")
     parser.add_argument("--no-report", dest="report", action="store_false", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--no-plain", dest="plain", action="store_false",
+                        help="skip the plain Material build (18 minutes at 1,000 sources); its figures are kept from"
+                             " the results file's row of the same size")
     parser.add_argument("--keep", help="build in this folder and keep it (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
     command = "python -m bench.run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    search_sizes = {int(s) for s in args.search_sizes.split(",") if s}
     results = Path(args.results)
     # Rows of sizes not run now are kept from the results file (same machine; the report gives each run's date).
     old = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
@@ -311,7 +440,14 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             work = scratch / f"size-{size}"
             shutil.rmtree(work, ignore_errors=True)
-            rows.append(bench_size(size, work) | {"command": command})
+            row = bench_size(size, work, args.plain) | {"command": command}
+            if not args.plain:
+                kept = next((r for r in old.get("rows", []) if r["size"] == size and "plain_s" in r), None)
+                if kept:
+                    row |= {k: kept[k] for k in ("plain_s", "plain_rss", "plain_bytes")} | {"plain_from": kept["date"]}
+            if size in search_sizes:
+                bench_search(row, work)
+            rows.append(row)
             rows.sort(key=lambda r: r["size"])
             if args.lighthouse and size == 1:
                 scores = lighthouse(work / "site", work)

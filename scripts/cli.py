@@ -1,4 +1,4 @@
-"""The command line: ``python -m scripts repair FILE`` and ``python -m scripts generate``.
+"""The command line: ``python -m scripts repair FILE``, ``generate``, ``watch``, ``check`` and ``index``.
 
 Every error a user can cause is printed as one line (``error: FILE[:LINE]: …``) with
 exit status 1; nothing else is printed on failure.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 from scripts.errors import PipelineError
 from scripts.generate import MKDOCS_CONFIG, check, generate
 from scripts.repair import repair
+from scripts.search_index import index
 from scripts.sources import read_text
 from scripts.writer import Busy
 
@@ -44,6 +46,13 @@ def _generate(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
           "read and rendered, the others unchanged since the last run", file=sys.stderr)
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    run = index(Path(args.site), Path(args.output) if args.output else None)
+    print(f"indexed {args.site}: {run.pages} page(s), {run.words} distinct word(s) in {run.seconds:.1f} s",
+          file=sys.stderr)
     return 0
 
 
@@ -77,6 +86,10 @@ def _watch(args: argparse.Namespace) -> int:
     code need a restart. Any failure (a bad source, a missing folder, a broken glossary, even a
     bug) prints one line and leaves docs/ as it was; the next change is tried afresh. A run that
     found another generate writing docs/ is tried again at the next check, change or not.
+
+    With ``--index DIR`` each regeneration is followed by a build of the site (``mkdocs build``
+    into .cache/) and its search index, written into DIR: ``make serve`` publishes docs/pagefind/,
+    because the search index is made from built pages, which ``mkdocs serve`` keeps to itself.
     """
     seen = _watched(args)
     print(f"watching {args.sources} and {args.glossary} (Ctrl-C to stop)", file=sys.stderr)
@@ -97,6 +110,8 @@ def _watched_run(args: argparse.Namespace, quiet: bool) -> bool:
     Returns whether to try again at the next check: another generate held the lock."""
     try:
         _generate(args)
+        if args.index:
+            _build_and_index(args)
     except Busy as err:
         if not quiet:
             print(err.format(), file=sys.stderr)
@@ -104,6 +119,15 @@ def _watched_run(args: argparse.Namespace, quiet: bool) -> bool:
     except Exception as err:  # watch outlives every failure, and reports each in one line
         print(_one_line(err, args), file=sys.stderr)
     return False
+
+
+def _build_and_index(args: argparse.Namespace) -> None:
+    site = ROOT / ".cache" / "serve-site"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(MKDOCS_CONFIG), "-d", str(site)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"mkdocs build exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    index(site, Path(args.index))
 
 
 def _one_line(err: Exception, args: argparse.Namespace) -> str:
@@ -164,10 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     wat = commands.add_parser("watch", help="regenerate docs/ whenever a source or the glossary changes")
     _add_common(wat)
     wat.add_argument("--interval", type=float, default=1.0, help="seconds between checks (default: 1)")
+    wat.add_argument("--index", metavar="DIR", default=None,
+                     help="after each regeneration, build the site and write its search index into DIR (make serve)")
     wat.set_defaults(run=_watch)
     chk = commands.add_parser("check", help="fail if the committed docs/ differ from what the sources generate")
     _add_common(chk)
     chk.set_defaults(run=_check)
+    idx = commands.add_parser("index", help="index a built site for search (Pagefind), as make site does")
+    idx.add_argument("site", nargs="?", default="site", help="the built site (default: site/)")
+    idx.add_argument("--output", default=None, help="where the index goes (default: SITE/pagefind)")
+    idx.set_defaults(run=_index)
     return parser
 
 

@@ -29,10 +29,10 @@ from scripts.repair import repair
 from scripts.sources import find_sources, read_source
 
 # Top-level names in docs/ and the built site that are not discussions: the glossary's
-# folder, the hand-written assets, and what MkDocs and Material add to the site. A source
-# whose title slugifies to one of these gets a longer slug, so its pages never overwrite
-# (or are overwritten by) the site's own.
-RESERVED_SLUGS = frozenset({"glossary", "javascripts", "stylesheets", "assets", "search"})
+# folder, the hand-written assets, what MkDocs and Material add to the site, and the search
+# index (pagefind/, scripts/search_index.py). A source whose title slugifies to one of these
+# gets a longer slug, so its pages never overwrite (or are overwritten by) the site's own.
+RESERVED_SLUGS = frozenset({"glossary", "javascripts", "stylesheets", "assets", "search", "pagefind"})
 
 
 def _unique_slug(slug: str, stem: str, taken: set[str]) -> str:

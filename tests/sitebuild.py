@@ -1,9 +1,15 @@
-"""Build a site in a scratch folder: generate docs from a folder of sources, then run
+"""Build a site in a scratch folder: generate docs from a folder of sources, run
 ``mkdocs build --strict`` with the project's own mkdocs.yml, hand-written docs and theme
-overrides. Tests use it so they never write into the repository's docs/."""
+overrides, then index the built site for search (``python -m scripts index``), as ``make site``
+does. Tests use it so they never write into the repository's docs/.
+
+``READER_ENGINE=zensical`` builds with Zensical instead (``zensical build``; the command is
+``$ZENSICAL``, default ``zensical`` on PATH): run the browser tests so to check the site, its
+search included, on MkDocs' announced successor (README, "Material for MkDocs and Zensical")."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +18,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+ENGINE = os.environ.get("READER_ENGINE", "mkdocs")
 
 
 class BuildFailed(AssertionError):
@@ -26,7 +33,8 @@ def run(*args: str, cwd: Path = ROOT, check: bool = True) -> subprocess.Complete
 
 
 def hand_written_docs(into: Path) -> None:
-    """Copy docs/ without the files the pipeline generated (those are regenerated)."""
+    """Copy docs/ without the files the pipeline generated (those are regenerated), nor the search index that
+    ``make serve`` leaves in docs/pagefind/ (each build indexes its own pages)."""
     generated = set()
     manifest = ROOT / "docs" / ".generated.json"
     if manifest.exists():
@@ -35,7 +43,7 @@ def hand_written_docs(into: Path) -> None:
         generated = set(json.loads(manifest.read_text(encoding="utf-8")))
     for path in (ROOT / "docs").rglob("*"):
         rel = path.relative_to(ROOT / "docs").as_posix()
-        if path.is_file() and rel not in generated and rel != ".generated.json":
+        if path.is_file() and rel not in generated and rel != ".generated.json" and not rel.startswith("pagefind/"):
             target = into / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
@@ -47,7 +55,7 @@ def nav_of(docs: Path) -> dict:
 
 
 def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None) -> Path:
-    """Generate and build; return the built site's folder.
+    """Generate, build and index for search; return the built site's folder.
 
     ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for
     sources that do not contain the glossary's terms (each entry must occur somewhere).
@@ -57,17 +65,18 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     hand_written_docs(docs)
     extra = ["--glossary", str(glossary)] if glossary else []
     run(sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs), *extra)
-    # mkdocs.yml names its hooks relative to itself: give the scratch config the same hooks/.
-    shutil.copytree(ROOT / "hooks", work / "hooks", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
     # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest) and the navigation
     # generated for these sources (mkdocs.yml inherits the repository's docs/.nav.yml, scripts/render_nav.py).
-    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs),
+    # Relative folders: Zensical stops on an absolute docs_dir.
+    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site",
               "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}, **nav_of(docs)}
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     site = work / "site"
-    args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", str(site)]
-    if strict:
-        args.append("--strict")
-    run(*args)
+    config_file = str(work / "mkdocs.yml")
+    if ENGINE == "zensical":
+        run(os.environ.get("ZENSICAL", "zensical"), "build", "-f", config_file, *(["-s"] if strict else []), cwd=work)
+    else:
+        run(sys.executable, "-m", "mkdocs", "build", "-q", "-f", config_file, *(["--strict"] if strict else []),
+            cwd=work)
+    run(sys.executable, "-m", "scripts", "index", str(site))
     return site

@@ -38,12 +38,13 @@ def test_generated_pages_say_so_at_the_top(seed_files):
 def test_paragraphs_have_ids_and_numbers_that_link_to_themselves(seed_files):
     page = seed_files["balancing-research-security-and-openness/letter-1.md"]
     assert ('<p class="para" id="p-individual-analyses-that-claim-to" data-number="3">'
-            '<a class="para-num" href="#p-individual-analyses-that-claim-to" aria-label="Paragraph 3">3</a>') in page
+            '<a class="para-num" href="#p-individual-analyses-that-claim-to" aria-label="Paragraph 3" '
+            'data-pagefind-ignore>3</a>') in page
 
 
 def test_pull_quote_is_hidden_from_screen_readers_and_not_numbered(seed_files):
     page = seed_files["balancing-research-security-and-openness/letter-1.md"]
-    assert page.count('<aside class="pull-quote" aria-hidden="true">') == 1
+    assert page.count('<aside class="pull-quote" aria-hidden="true" data-pagefind-ignore>') == 1
     assert page.count('class="para"') == 5
 
 

@@ -211,13 +211,37 @@ def test_terms_are_never_annotated_in_pull_quotes_or_headings(built):
         assert not page.select(".pull-quote a, h1 a.term, h2 a.term")
 
 
-def test_search_indexes_the_letters_not_their_citation_blocks(built):
-    """A search finds the letters' words; the "Cite" blocks (the same reference in three styles under every
-    paragraph) stay out of the index, so a search for the journal's name is not answered by every paragraph."""
+def _fragments(site: Path) -> list[dict]:
+    """What Pagefind indexed, page by page (its fragments: gzip, a signature, JSON)."""
+    import gzip
     import json
 
-    entries = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    letter = next(e for e in entries if e["location"] == f"{D}/letter-1/")
-    assert "individual analyses that claim to" in " ".join(letter["text"].split()).lower()
-    for entry in entries:
-        assert "Chicago (18th ed." not in entry["text"] and "BibTeX" not in entry["text"], entry["location"]
+    return [json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+            for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))]
+
+
+def test_search_indexes_the_letters_and_glossary_not_their_citation_blocks(built):
+    """Pagefind indexes the letters (each paragraph an anchor) and the glossary entries, nothing else; the "Cite"
+    blocks (the same reference in three styles under every paragraph) stay out, so a search for the journal's
+    name is not answered by every paragraph; the engine's own search index is not built."""
+    import json
+
+    pages = {f["url"]: f for f in _fragments(built)}
+    letters = sorted(u for u in pages if "/letter-" in u)
+    entries = sorted(u for u in pages if u.startswith("/glossary/"))
+    assert letters == [f"/{D}/letter-{n}/" for n in (1, 2, 3)]
+    assert len(entries) == len(list((built / "glossary").glob("*/index.html"))) and len(pages) == 3 + len(entries)
+    assert {tuple(pages[u]["filters"]["kind"]) for u in letters} == {("letter",)}
+    assert {tuple(pages[u]["filters"]["kind"]) for u in entries} == {("glossary",)}
+    letter = pages[f"/{D}/letter-1/"]
+    assert "individual analyses that claim to" in letter["content"].lower()
+    passages = json.loads((built / "passages.json").read_text(encoding="utf-8"))
+    anchors = {a["id"] for a in letter["anchors"]}
+    assert {p["id"] for p in passages if p["letter"] == "letter-1"} | {"signature"} <= anchors
+    assert letter["meta"]["discussion"] == "Balancing Research Security and Openness"
+    for page in pages.values():
+        assert "Chicago (18th ed." not in page["content"] and "BibTeX" not in page["content"], page["url"]
+        assert "Related passages" not in page["content"], page["url"]
+    assert not (built / "search" / "search_index.json").exists()
+    words = json.loads((built / "pagefind" / "words" / "5.json").read_text(encoding="utf-8"))
+    assert words["front"] >= 2 and "frnt" not in words

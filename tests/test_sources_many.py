@@ -172,7 +172,7 @@ def test_adding_a_source_leaves_the_seeds_passages_where_they_were(tmp_path):
 
 def test_sources_with_one_title_or_a_reserved_name_each_keep_their_own_pages(tmp_path):
     titles = {"a.txt": "Same Title", "b.txt": "Same Title", "c.txt": "Glossary", "d.txt": "Search",
-              "e.txt": "Same Title B", "f.txt": "Stylesheets", "same-title-b.txt": "Same Title"}
+              "e.txt": "Same Title B", "f.txt": "Stylesheets", "g.txt": "Pagefind", "same-title-b.txt": "Same Title"}
     for name, title in titles.items():
         page = forum_page(title=title, letters=[([f"The letter of {name} says its own thing."], ["Dean", name])])
         (tmp_path / name).write_text(page, encoding="utf-8")

@@ -36,23 +36,34 @@ def words(text: str) -> str:
 
 
 def search(page, query: str) -> None:
-    """Type a query into Material's search box, as a reader does, and wait for results."""
+    """Type a query into the header's search box, as a reader does, and wait until the results shown are this
+    query's (docs/javascripts/search.js marks them with the query they answer)."""
     box = page.locator(".md-search__input")
-    if not box.is_visible():  # phones: the search box opens from the header's magnifier
-        page.locator("label.md-header__button[for='__search']").click()
+    magnifier = page.locator("label.md-header__button[for='__search']")
+    if magnifier.is_visible():  # phones: the search box opens from the header's magnifier
+        magnifier.click()
     box.fill("")
     box.press_sequentially(query)
-    page.locator(".md-search-result__list > li").first.wait_for()
+    page.wait_for_function("q => document.querySelector('.md-search-result')?.dataset.query === q", arg=query)
 
 
 def result_links(page):
-    """The result links a reader sees (not those folded into "more on this page"), in order."""
-    return page.locator(".md-search-result__list > li > a.md-search-result__link")
+    """Every result link in the dialog, in order (passages, glossary entries, pages), folded ones included."""
+    return page.locator(".md-search-result__list a.md-search-result__link")
 
 
 def passage_links(page):
-    """Visible results that are letter paragraphs (the hook's entries, location …#p-…)."""
-    return page.locator(".md-search-result__list > li > a.md-search-result__link[href*='#p-']")
+    """The paragraph results (links to a letter's paragraph), in the order shown."""
+    return page.locator(".md-search-result__list a[data-passage]")
+
+
+def glossary_links(page):
+    """The glossary group's entries."""
+    return page.locator(".md-search-result__list .reader-search-glossary a.md-search-result__link")
+
+
+def anchor_of(href: str) -> str:
+    return href.rsplit("#", 1)[1] if "#" in href else ""
 
 
 def tab_to(page, selector: str, limit: int = 120) -> None:
