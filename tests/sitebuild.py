@@ -4,6 +4,7 @@ overrides. Tests use it so they never write into the repository's docs/."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,8 @@ class BuildFailed(AssertionError):
     pass
 
 
-def run(*args: str, cwd: Path = ROOT, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8")
+def run(*args: str, cwd: Path = ROOT, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8", env=env)
     if check and done.returncode:
         raise BuildFailed(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
@@ -46,11 +47,13 @@ def nav_of(docs: Path) -> dict:
     return yaml.safe_load((docs / ".nav.yml").read_text(encoding="utf-8"))
 
 
-def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None) -> Path:
+def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None,
+               site_url: str | None = None) -> Path:
     """Generate and build; return the built site's folder.
 
-    ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for
-    sources that do not contain the glossary's terms (each entry must occur somewhere).
+    ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for no glossary.
+    ``site_url``: the address the site is published at (``SITE_URL``, as the deploy workflow sets it);
+    by default none, a local build, whatever the environment says.
     """
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -69,5 +72,6 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", str(site)]
     if strict:
         args.append("--strict")
-    run(*args)
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    run(*args, env=env | ({"SITE_URL": site_url} if site_url else {}))
     return site
