@@ -604,16 +604,19 @@ def to_csl_json(items: list[dict]) -> str:
 
 
 def to_bibtex(items: list[dict], discussion: Discussion) -> str:
-    """BibTeX (``@article``) written by bibtexparser; braces keep the title's capitals as printed.
+    """BibTeX (``@article``) written by bibtexparser.
 
-    The season goes in ``month`` (``issue`` would be read as the issue's number: Zotero's importer maps both
-    ``issue`` and ``number`` to its Issue field).
+    Each export keeps the title as its format's users expect: BibTeX in title case, as printed and without braces
+    that would lock its capitals (BibTeX styles that want sentence case lower it themselves); RIS and CSL-JSON in
+    sentence case, as CSL keeps titles and as Zotero stores them (the styles that want title case raise it). The
+    season goes in ``month`` (``issue`` would be read as the issue's number: Zotero's importer maps both ``issue``
+    and ``number`` to its Issue field).
     """
     library = bibtexparser.Library()
     for item in items:
         season, year = _season_year(item)
         fields = {
-            "title": "{" + discussion.title + "}",  # as printed; CSL-JSON keeps the sentence-case form
+            "title": discussion.title,
             "journal": item.get("container-title", ""),
             "volume": item.get("volume", ""),
             "number": item.get("issue", ""),
@@ -641,14 +644,15 @@ class _RisWriter(rispy.RisWriter):
         return ""
 
 
-def to_ris(items: list[dict], discussion: Discussion) -> str:
-    """RIS (``TY  - JOUR``) written by rispy; the date as the RIS specification gives it, ``2025///Winter``."""
+def to_ris(items: list[dict]) -> str:
+    """RIS (``TY  - JOUR``) written by rispy; the title in sentence case, as CSL-JSON (see ``to_bibtex``); the date
+    as the RIS specification gives it, ``2025///Winter``."""
     entries = []
     for item in items:
         season, year = _season_year(item)
         entry = {
             "type_of_reference": "JOUR",
-            "title": discussion.title,
+            "title": item["title"],
             "secondary_title": item.get("container-title", ""),
             "volume": item.get("volume", ""),
             "number": item.get("issue", ""),
@@ -674,7 +678,7 @@ def export_files(discussion: Discussion) -> dict[str, str]:
     base = f"{discussion.slug}/{EXPORT_BASENAME}"
     return {
         f"{base}.bib": to_bibtex(items, discussion),
-        f"{base}.ris": to_ris(items, discussion),
+        f"{base}.ris": to_ris(items),
         f"{base}.json": to_csl_json(items),
     }
 

@@ -305,7 +305,7 @@ def test_bibtex_puts_the_season_in_month_and_parses(files):
     assert [e.key for e in bib.entries] == [D, f"{D}-letter-1", f"{D}-letter-2", f"{D}-letter-3"]
     letter = bib.entries[2].fields_dict
     assert {k: f.value for k, f in letter.items()} == {
-        "title": "{Balancing Research Security and Openness}", "journal": JOURNAL, "volume": "41", "number": "2",
+        "title": TITLE, "journal": JOURNAL, "volume": "41", "number": "2",
         "year": "2025", "month": "Winter", "url": ORIGINAL, "note": f"Letter to the editor from {FROM[2]}"}
     assert not re.search(r"^\s*issue = ", files[f"{D}/citation.bib"], re.MULTILINE)  # Zotero: the issue number
 
@@ -316,7 +316,8 @@ def test_ris_is_records_from_ty_to_er_and_reads_back(files):
     assert all(re.match(r"^[A-Z][A-Z0-9]  - ", line) for line in lines), lines  # no untagged "1." lines
     assert [line for line in lines if line.startswith(("TY", "ER"))] == ["TY  - JOUR", "ER  - "] * 4
     records = rispy.loads(text)
-    assert [(r["title"], r["urls"], r["date"]) for r in records] == [(TITLE, [ORIGINAL], "2025///Winter")] * 4
+    assert [(r["title"], r["urls"], r["date"]) for r in records] == [
+        ("Balancing research security and openness", [ORIGINAL], "2025///Winter")] * 4  # sentence case, as CSL
     assert [r.get("notes") for r in records] == [None, *([f"Letter to the editor from {FROM[n]}"] for n in (1, 2, 3))]
 
 
