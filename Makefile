@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
+# The address the site is published at (mkdocs.yml: canonical links, the sitemap); unset for a local build.
+export SITE_URL
 
-.PHONY: setup chromium generate site serve test lint check lock bench
+.PHONY: setup system generate site serve test lint check lock bench
 
 setup: $(STAMP)
 
@@ -22,19 +24,29 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian's Chromium for Playwright (never a browser download), and poppler-utils' pdftotext,
-# with which the print tests read the PDFs Chromium prints.
-chromium:
+# The system packages the tests need, from Debian's archive: Chromium for Playwright (never a browser download),
+# poppler-utils' pdftotext (the print tests read the PDFs Chromium prints), and Node.js with npm, which runs
+# citeproc-js, the reference CSL processor the citation tests compare every citation with.
+system:
 	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { echo "make: installing chromium poppler-utils (apt-get)" >&2; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 	@test -x /usr/bin/chromium || { echo "make: no /usr/bin/chromium after apt-get: this system's chromium package is not \
 		Debian's (on Ubuntu it is a snap); run make test in Debian, e.g. the python:3.12-slim-bookworm image" >&2; exit 1; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make: installing nodejs npm (apt-get)" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+
+# citeproc-js for the tests, exactly as tests/citeproc-js/package-lock.json pins it.
+CITEPROC_JS := tests/citeproc-js/node_modules/.package-lock.json
+$(CITEPROC_JS): tests/citeproc-js/package-lock.json
+	npm ci --prefix tests/citeproc-js --no-audit --no-fund --loglevel=error
 
 generate: setup
 	$(PY) -m scripts generate
 
 # Search is indexed from the built pages (Pagefind; README, "Search"), so it is a step after the build.
 site: generate
+	@test -n "$(SITE_URL)" || echo "make site: SITE_URL is not set: a local build, without canonical links \
+		(the deploy workflow sets it to the published address)" >&2
 	$(PY) -m mkdocs build --strict -d site
 	$(PY) -m scripts index site
 
@@ -49,7 +61,7 @@ serve: site
 lint: setup
 	$(PY) -m ruff check scripts tests bench
 
-test: setup chromium lint
+test: setup system $(CITEPROC_JS) lint
 	$(PY) -m pytest
 
 # Fails, naming the files, when the committed docs/ differ from what the sources generate.
@@ -67,5 +79,5 @@ lock: setup
 # results into BENCHMARKS.md, with search compared in Chromium at 1, 200 and 1,000 sources (lunr as it was,
 # Pagefind). Takes long on a small machine; SIZES=1,10 for a quick run.
 SIZES ?= 1,10,100,200,1000
-bench: setup chromium
+bench: setup system
 	$(PY) -m bench.run --sizes $(SIZES) --lighthouse

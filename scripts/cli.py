@@ -16,13 +16,14 @@ from pathlib import Path
 import yaml
 
 from scripts.errors import PipelineError
-from scripts.generate import MKDOCS_CONFIG, check, generate
+from scripts.generate import check, generate
 from scripts.repair import repair
 from scripts.search_index import index
 from scripts.sources import read_text
 from scripts.writer import Busy
 
 ROOT = Path(__file__).resolve().parent.parent
+MKDOCS_CONFIG = ROOT / "mkdocs.yml"
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -41,7 +42,7 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    run = generate(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
+    run = generate(Path(args.sources), Path(args.docs), _glossary(args))
     for line in run.warnings:
         print(line, file=sys.stderr)
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
@@ -57,7 +58,7 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file that generate reads: the sources folder, the glossary, mkdocs.yml (site_url).
+    """(mtime, size) of every file that generate reads: the sources folder and the glossary.
 
     A folder or file that is missing (or vanishes while it is looked at) is left out: that is a change too.
     """
@@ -67,7 +68,7 @@ def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
     except OSError:
         listed = []
     found = {}
-    for path in [*listed, _glossary(args), MKDOCS_CONFIG]:
+    for path in [*listed, _glossary(args)]:
         try:
             stat = path.stat() if path else None
         except OSError:
@@ -161,12 +162,10 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--docs", default=str(ROOT / "docs"), help="folder of generated pages (default: docs/)")
     command.add_argument("--glossary", default=str(ROOT / "glossary.yml"),
                          help="glossary data file (default: glossary.yml; 'none' for no glossary)")
-    command.add_argument("--site-url", default=None,
-                         help="absolute address citations use (default: site_url in mkdocs.yml)")
 
 
 def _check(args: argparse.Namespace) -> int:
-    stale = check(Path(args.sources), Path(args.docs), _glossary(args), args.site_url)
+    stale = check(Path(args.sources), Path(args.docs), _glossary(args))
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 from markdown.extensions.toc import slugify
 
 from scripts import cite_cache, page_cache, writer
@@ -77,32 +76,6 @@ def build_discussions(sources: Path) -> list[Discussion]:
     return [replace(d, slug=slugs[path]) if slugs[path] != d.slug else d for path, d in read.items()]
 
 
-MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml; tags such as ``!ENV`` or ``!!python/name:…`` (MkDocs' own) are read as plain values."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def read_site_url(config: Path = MKDOCS_CONFIG) -> str:
-    """``site_url`` from mkdocs.yml: the absolute address that citations and permalinks use."""
-    try:
-        settings = yaml.load(config.read_text(encoding="utf-8"), Loader=_ConfigLoader)
-    except OSError as err:
-        raise PipelineError(config, f"cannot read the site configuration ({err.strerror})") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise PipelineError(config, "not valid YAML", line=mark.line + 1 if mark else None) from None
-    url = settings.get("site_url") if isinstance(settings, dict) else None
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise PipelineError(config, "site_url must be the site's absolute address (http:// or https://); "
-                                    "citations are built from it")
-    return url
-
-
 @dataclass(frozen=True)
 class Site:
     """One run's output: the files rendered, the files left as they are, and what the page cache should keep."""
@@ -115,7 +88,7 @@ class Site:
     warnings: tuple[str, ...] = ()    # problems that do not stop the build (a glossary entry no source uses)
 
 
-def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_cache.PageCache | None = None) -> Site:
+def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache | None = None) -> Site:
     """Every stage over every source; with a page ``cache``, only over the sources whose inputs changed.
 
     The sources' slugs are given in file order (``_unique_slug``), so an unchanged source is reused
@@ -145,9 +118,9 @@ def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_
             home, share = cached[path].home, cached[path].glossary
         else:
             d = read[path]
-            own = discussion_files(d, annotations, site_url) | {edition_filename(d): render_edition(d, annotations)}
+            own = discussion_files(d, annotations) | {edition_filename(d): render_edition(d, annotations)}
             files |= own
-            home, share = home_share(d, annotations, site_url, alone), glossary_share(d, annotations, alone)
+            home, share = home_share(d, annotations, alone), glossary_share(d, annotations, alone)
             if keys[path]:
                 stamps: dict[str, list[int]] = {rel: [] for rel in own}  # filled in once written
                 entries[keys[path]] = page_cache.Entry(parsed_slugs[path], d.slug, stamps, home, share)
@@ -160,12 +133,9 @@ def build_site(sources: Path, glossary: Path | None, site_url: str, cache: page_
     return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read), warnings)
 
 
-def site_files(sources: Path, glossary: Path | None, site_url: str | None = None) -> dict[str, str]:
-    """Every generated file's content, by path under docs/: all stages, in memory, nothing cached.
-
-    ``site_url`` (default: mkdocs.yml's) is the absolute base of every citation URL.
-    """
-    return build_site(sources, glossary, site_url or read_site_url()).files
+def site_files(sources: Path, glossary: Path | None) -> dict[str, str]:
+    """Every generated file's content, by path under docs/: all stages, in memory, nothing cached."""
+    return build_site(sources, glossary).files
 
 
 @dataclass(frozen=True)
@@ -178,7 +148,7 @@ class Run:
     warnings: tuple[str, ...] = ()
 
 
-def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> Run:
+def generate(sources: Path, docs: Path, glossary: Path | None) -> Run:
     """Build every page from ``sources`` (and the glossary) and write it into ``docs``.
 
     Two caches live beside ``docs`` in ``.cache/``: the page cache (scripts/page_cache.py), so that
@@ -186,20 +156,19 @@ def generate(sources: Path, docs: Path, glossary: Path | None, site_url: str | N
     (scripts/cite_cache.py), so that an edited source's citations are not rendered again. The whole
     run holds the docs folder's lock and first finishes a run that was interrupted (scripts/writer.py).
     """
-    site_url = site_url or read_site_url()
     with writer.locked(docs):
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
-        cache = page_cache.PageCache(folder, docs, glossary, site_url)
+        cache = page_cache.PageCache(folder, docs, glossary)
         with cite_cache.kept_in(folder):
-            site = build_site(sources, glossary, site_url, cache)
+            site = build_site(sources, glossary, cache)
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
     return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
 
 
-def check(sources: Path, docs: Path, glossary: Path | None, site_url: str | None = None) -> list[str]:
+def check(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
     """The files in ``docs`` that ``generate`` would write or remove now (none: docs/ is up to date).
 
     Writes nothing. docs/ is read under a shared lock (scripts/writer.py), so never half-written;
@@ -207,7 +176,7 @@ def check(sources: Path, docs: Path, glossary: Path | None, site_url: str | None
     """
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
-    files = site_files(sources, glossary, site_url)
+    files = site_files(sources, glossary)
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
         return writer.plan(docs, files).out_of_date

@@ -95,8 +95,17 @@ class Letter:
 
     @property
     def label(self) -> str:
-        """How the site names a letter: by its signature, since the source names no writer."""
-        return f"Letter {self.number}: {self.institution}"
+        """How the site names a letter: the source names no writer, so by its number and its signature's first line,
+        as signed (never as if the institution had written it).
+
+        >>> Letter("letter-3", 3, (), (), ("Non-Resident Research Fellow", "Quincy Institute"), 1).label
+        'Letter 3 — signed: Non-Resident Research Fellow'
+        >>> Letter("letter-2", 2, (), (), (), 1).label
+        'Letter 2 (unsigned)'
+        """
+        if not self.signature:
+            return f"Letter {self.number} (unsigned)"
+        return f"Letter {self.number} — signed: {self.signature[0]}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ source (related passages are computed within a discussion, scripts/annotate.py),
 sound; tests/test_incremental.py compares a cached run with a fresh one byte for byte.
 
 An entry is keyed by everything that source's files are made from: the bytes of the source and
-of its metadata file, its file name, the glossary's bytes, the site URL, whether it is the
+of its metadata file, its file name, the glossary's bytes, whether it is the
 site's only source, the docs folder, and the code (every module of scripts/ and the versions of
 the libraries that shape the output). It is used only if every file it wrote is still in docs/
 with the size and modification time it had when written (as ``git`` and ``make`` decide), so a
@@ -93,13 +93,13 @@ def _glossary_bytes(glossary: Path | None) -> bytes:
 
 
 class PageCache:
-    """The entries for one docs folder, glossary and site URL, in ``folder``."""
+    """The entries for one docs folder and glossary, in ``folder``."""
 
-    def __init__(self, folder: Path, docs: Path, glossary: Path | None, site_url: str):
+    def __init__(self, folder: Path, docs: Path, glossary: Path | None):
         self.folder = folder / f"pages-{code_version()}"
         self.docs = docs
         context = hashlib.sha256()
-        for part in (str(docs.resolve()).encode(), site_url.encode(), _glossary_bytes(glossary)):
+        for part in (str(docs.resolve()).encode(), _glossary_bytes(glossary)):
             context.update(hashlib.sha256(part).digest())
         self.context = context.digest()
 

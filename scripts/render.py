@@ -232,27 +232,27 @@ def _other_letters(discussion: Discussion, letter: Letter, path: str) -> tuple[l
     return [{"href": link(path, page_url(letter_path(discussion, o))), "label": o.label} for o in others], every
 
 
-def _cite_view(discussion: Discussion, path: str, work: cite.Work, summary: str, kind: str) -> dict:
-    """A "Cite" disclosure's content (templates/_blocks.html ``cite_block``), with download links relative
-    to the page at ``path``."""
+def _cite_view(discussion: Discussion, path: str, work: cite.Work, summary: str, kind: str, target: str) -> dict:
+    """A "Cite" disclosure's content (templates/_blocks.html ``cite_block``): every form of every style, the
+    edition's own link to what is cited (``target``, site-relative; docs/javascripts/cite.js shows it as the
+    address the reader is at) and the downloads, linked relative to the page at ``path``."""
     downloads = [(name, link(path, f"{discussion.slug}/{cite.EXPORT_BASENAME}.{ext}"))
                  for name, ext in cite.EXPORT_FORMATS.items()]
-    return {"kind": kind, "url": work.item["URL"], "summary": summary, "rows": cite.cite(work).rows(),
-            "downloads": downloads}
+    return {"kind": kind, "link": link(path, target), "summary": summary, "styles": cite.cite(work).styles(),
+            "notes": cite.STYLE_NOTES, "downloads": downloads}
 
 
-def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None,
-                  site_url: str = "") -> str:
+def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None) -> str:
     annotations = annotations or Annotations()
     d, path = discussion, letter_path(discussion, letter)
-    letter_work = cite.Work(cite.letter_item(d, letter, site_url))
+    letter_work = cite.letter_work(d, letter)
     blocks = []
     for p in letter.paragraphs:
         key = passage_key(d, letter, p)
         blocks.append((p.line, {
             "paragraph": p, "runs": _runs(p.text, key, annotations), "quote": None,
-            "cite": _cite_view(d, path, cite.paragraph_work(d, letter, p, site_url), f"Cite paragraph {p.number}",
-                               "paragraph"),
+            "cite": _cite_view(d, path, cite.paragraph_work(d, letter, p), f"Cite paragraph {p.number}",
+                               "paragraph", paragraph_url(d, letter, p)),
             "related": _related(path, d, key, annotations)}))
     blocks += [(q.line, {"quote": q}) for q in letter.pull_quotes]
     others, every = _other_letters(d, letter, path)
@@ -262,7 +262,8 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
         "letter.md", d=d, letter=letter, home_href=link(path, d.slug + "/"),
         responds=responds_to(d, path, annotations), blocks=[block for _, block in sorted(blocks, key=_first)],
         term_href=_term_href(path), signature=_signature_runs(d, letter, annotations),
-        cite=_cite_view(d, path, letter_work, "Cite this letter", "letter"), others=others, all_href=every,
+        cite=_cite_view(d, path, letter_work, "Cite this letter", "letter", page_url(path)), others=others,
+        all_href=every,
         provenance=provenance(d, path))
 
 
@@ -277,27 +278,28 @@ def _letters(discussion: Discussion, path: str) -> list[dict]:
             for letter in discussion.letters]
 
 
-def _render_discussion(discussion: Discussion, path: str, annotations: Annotations | None, site_url: str,
+def _render_discussion(discussion: Discussion, path: str, annotations: Annotations | None,
                        on_home: bool = False, alone: bool = False) -> str:
     """A discussion's own home page (``path``), or its section of the site's home page (``on_home``)."""
     d = discussion
     annotations = annotations or Annotations()
-    work = cite.Work(cite.discussion_item(d, site_url))
+    work = cite.Work(cite.discussion_item(d))
     return render(
         "discussion.md", d=d, on_home=on_home, alone=alone, level=2 if on_home and alone else 3,
         responds=responds_to(d, path, annotations), letters=_letters(d, path),
         term_href=_term_href(path), edition_href=posixpath.relpath(edition_filename(d), posixpath.dirname(path) or "."),
-        cite=_cite_view(d, path, work, "Cite this discussion", "discussion"), provenance=provenance(d, path))
+        cite=_cite_view(d, path, work, "Cite this discussion", "discussion", f"{d.slug}/"),
+        provenance=provenance(d, path))
 
 
-def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "") -> str:
+def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None) -> str:
     d = discussion
     path = f"{d.slug}/index.md"
     count = len(d.letters)
     head = front_matter(_source_path(d),
                         **_page_fields(d, d.title, f"{count} letters responding to “{d.responds_to}”."),
-                        **cite.page_meta(cite.discussion_item(d, site_url), d.title))
-    return head + _render_discussion(d, path, annotations, site_url)
+                        **cite.page_meta(cite.discussion_item(d), d.title))
+    return head + _render_discussion(d, path, annotations)
 
 
 def render_notes(discussion: Discussion) -> str:
@@ -327,15 +329,14 @@ class HomeShare:
     journal: str  # the journal that published it, for the site-wide credit of a large site
 
 
-def home_share(discussion: Discussion, annotations: Annotations | None = None, site_url: str = "",
-               alone: bool = False) -> HomeShare:
+def home_share(discussion: Discussion, annotations: Annotations | None = None, alone: bool = False) -> HomeShare:
     """What ``discussion`` contributes to the home page and passages.json (``alone``: it is the only one)."""
     d, path = discussion, "index.md"
     annotations = annotations or Annotations()
-    section = _render_discussion(d, path, annotations, site_url, on_home=True, alone=alone)
+    section = _render_discussion(d, path, annotations, on_home=True, alone=alone)
     facts = ({"rights": d.fact("rights"), "original_url": d.fact("url"),
-              **cite.page_meta(cite.discussion_item(d, site_url), d.title)} if alone else {})
-    rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d, site_url)]
+              **cite.page_meta(cite.discussion_item(d), d.title)} if alone else {})
+    rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d)]
     nav = {"title": theme_text(d.title),
            "issue": d.citation.issue if d.citation else "",
            "pages": [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
@@ -374,28 +375,23 @@ def render_home(shares: list[HomeShare]) -> str:
                          journals=sorted({s.journal or "the original publisher" for s in shares}))
 
 
-def passages(discussion: Discussion, site_url: str = "") -> list[dict]:
+def passages(discussion: Discussion) -> list[dict]:
     """A discussion's body paragraphs, as published at ``/passages.json``.
 
-    ``cite`` holds the strings the paragraph's "Cite" block shows (Chicago note, APA reference, MLA works-cited
-    entry) and ``cite_short`` its companion forms (Chicago bibliography entry, APA and MLA in-text citations).
+    ``url`` is the paragraph's address in this edition, relative to the site. ``cite`` holds each style's main
+    form (Chicago note, APA reference, MLA works-cited entry), ``cite_short`` its in-text form (Chicago short
+    note, APA parenthetical, MLA in-text citation) and ``cite_forms`` every form (``cite.FORMS``).
     """
     d = discussion
-    return [
-        {
-            "id": p.anchor,
-            "discussion": d.slug,
-            "letter": letter.slug,
-            "label": letter.label,
-            "number": p.number,
-            "text": p.text,
-            "url": paragraph_url(d, letter, p),
-            "cite": cite.cite(cite.paragraph_work(d, letter, p, site_url)).strings(),
-            "cite_short": cite.cite(cite.paragraph_work(d, letter, p, site_url)).short_strings(),
-        }
-        for letter in d.letters
-        for p in letter.paragraphs
-    ]
+    rows = []
+    for letter in d.letters:
+        for p in letter.paragraphs:
+            cited = cite.cite(cite.paragraph_work(d, letter, p))
+            rows.append({"id": p.anchor, "discussion": d.slug, "letter": letter.slug, "label": letter.label,
+                         "number": p.number, "text": p.text, "url": paragraph_url(d, letter, p),
+                         "cite": cited.strings(), "cite_short": cited.short_strings(),
+                         "cite_forms": cited.all_strings()})
+    return rows
 
 
 def passages_file(shares: list[HomeShare]) -> str:
@@ -411,15 +407,14 @@ def passages_file(shares: list[HomeShare]) -> str:
     return ("[\n" + ",\n".join(rows) + "\n]\n") if rows else "[]\n"
 
 
-def discussion_files(discussion: Discussion, annotations: Annotations | None = None,
-                     site_url: str = "") -> dict[str, str]:
+def discussion_files(discussion: Discussion, annotations: Annotations | None = None) -> dict[str, str]:
     """A discussion's own files by path under ``docs/``: its home, notes, letters and citation exports."""
     d = discussion
-    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations, site_url),
+    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations),
              f"{d.slug}/{NOTES_PAGE}.md": render_notes(d)}
     for letter in d.letters:
-        files[letter_path(d, letter)] = render_letter(d, letter, annotations, site_url)
-    return files | cite.export_files(d, site_url)
+        files[letter_path(d, letter)] = render_letter(d, letter, annotations)
+    return files | cite.export_files(d)
 
 
 def site_pages(shares: list[HomeShare]) -> dict[str, str]:
@@ -427,11 +422,10 @@ def site_pages(shares: list[HomeShare]) -> dict[str, str]:
     return {"index.md": render_home(shares), "passages.json": passages_file(shares)}
 
 
-def render_site(discussions: list[Discussion], annotations: Annotations | None = None,
-                site_url: str = "") -> dict[str, str]:
-    """Every generated file, by its path under ``docs/``; citations use the absolute base ``site_url``."""
+def render_site(discussions: list[Discussion], annotations: Annotations | None = None) -> dict[str, str]:
+    """Every generated file, by its path under ``docs/``."""
     alone = len(discussions) == 1
-    files = site_pages([home_share(d, annotations, site_url, alone) for d in discussions])
+    files = site_pages([home_share(d, annotations, alone) for d in discussions])
     for d in discussions:
-        files |= discussion_files(d, annotations, site_url)
+        files |= discussion_files(d, annotations)
     return files

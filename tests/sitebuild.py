@@ -25,8 +25,8 @@ class BuildFailed(AssertionError):
     pass
 
 
-def run(*args: str, cwd: Path = ROOT, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8")
+def run(*args: str, cwd: Path = ROOT, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, encoding="utf-8", env=env)
     if check and done.returncode:
         raise BuildFailed(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
@@ -54,11 +54,13 @@ def nav_of(docs: Path) -> dict:
     return yaml.safe_load((docs / ".nav.yml").read_text(encoding="utf-8"))
 
 
-def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None) -> Path:
+def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None,
+               site_url: str | None = None) -> Path:
     """Generate, build and index for search; return the built site's folder.
 
-    ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for
-    sources that do not contain the glossary's terms (each entry must occur somewhere).
+    ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for no glossary.
+    ``site_url``: the address the site is published at (``SITE_URL``, as the deploy workflow sets it);
+    by default none, a local build, whatever the environment says.
     """
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -73,10 +75,14 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     site = work / "site"
     config_file = str(work / "mkdocs.yml")
+    # The address the site is published at: by default none (a local build), whatever the environment says.
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | (
+        {"SITE_URL": site_url} if site_url else {})
     if ENGINE == "zensical":
-        run(os.environ.get("ZENSICAL", "zensical"), "build", "-f", config_file, *(["-s"] if strict else []), cwd=work)
+        run(os.environ.get("ZENSICAL", "zensical"), "build", "-f", config_file, *(["-s"] if strict else []), cwd=work,
+            env=env)
     else:
         run(sys.executable, "-m", "mkdocs", "build", "-q", "-f", config_file, *(["--strict"] if strict else []),
-            cwd=work)
+            cwd=work, env=env)
     run(sys.executable, "-m", "scripts", "index", str(site))
     return site

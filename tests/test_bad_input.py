@@ -38,8 +38,7 @@ def snapshot(docs: Path) -> dict[str, bytes]:
 def generate(sources: Path, docs: Path, capsys) -> tuple[int, str]:
     """Run ``python -m scripts generate`` in this process; return (exit status, stderr)."""
     capsys.readouterr()
-    status = main(["generate", "--sources", str(sources), "--docs", str(docs), "--glossary", "none",
-                   "--site-url", "https://example.org/"])
+    status = main(["generate", "--sources", str(sources), "--docs", str(docs), "--glossary", "none"])
     return status, capsys.readouterr().err
 
 
@@ -88,7 +87,7 @@ def test_the_real_command_prints_no_traceback(good_site):
     sources, docs, before = good_site
     (sources / "b.txt").write_bytes(b"\xff\xfe\x00")
     done = subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs),
-                           "--glossary", "none", "--site-url", "https://example.org/"],
+                           "--glossary", "none"],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith(f"error: {sources / 'b.txt'}") and done.stderr.count("\n") == 1

@@ -168,8 +168,7 @@ def test_what_the_data_files_must_refuse_stops_the_build_with_one_line(tmp_path,
     meta, glossary = benign(hostile_meta()), benign(hostile_glossary())
     sources, glossary_path = write_inputs(tmp_path / "in", benign(hostile_page()), glossary, meta)
     docs = tmp_path / "out" / "docs"
-    done = generate("--sources", str(sources), "--docs", str(docs), "--glossary", str(glossary_path),
-                    "--site-url", "https://example.org/")
+    done = generate("--sources", str(sources), "--docs", str(docs), "--glossary", str(glossary_path))
     assert done.returncode == 0, done.stderr
     before = snapshot(tmp_path)
     if file == "meta":
@@ -183,8 +182,7 @@ def test_what_the_data_files_must_refuse_stops_the_build_with_one_line(tmp_path,
     target = sources / "h.meta.yml" if file == "meta" else glossary_path
     target.write_text(yaml.safe_dump(meta if file == "meta" else glossary, allow_unicode=True), encoding="utf-8")
     before[target.relative_to(tmp_path).as_posix()] = target.read_bytes()
-    done = generate("--sources", str(sources), "--docs", str(docs), "--glossary", str(glossary_path),
-                    "--site-url", "https://example.org/")
+    done = generate("--sources", str(sources), "--docs", str(docs), "--glossary", str(glossary_path))
     assert done.returncode == 1
     assert done.stderr.startswith(f"error: {target}:") and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr

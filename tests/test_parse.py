@@ -60,9 +60,9 @@ def test_seed_signatures_as_printed(seed):
 
 def test_letters_are_labelled_by_signature_not_by_invented_names(seed):
     assert [letter.label for letter in seed.letters] == [
-        "Letter 1: Max Planck Institute for the History of Science, Berlin",
-        "Letter 2: Fudan University, Shanghai, China",
-        "Letter 3: Quincy Institute for International Statecraft",
+        "Letter 1 — signed: Head, Lise Meitner Research Group-China in the Global System of Science",
+        "Letter 2 — signed: Professor, School of International Relations and Public Affairs",
+        "Letter 3 — signed: Non-Resident Research Fellow",
     ]
 
 
@@ -99,7 +99,7 @@ def test_anchor_collisions_get_a_suffix():
 def test_a_letter_without_signature_at_the_end_is_kept():
     d = parse(_page(*HEAD, "First letter text.", "Signer", "Second letter, unsigned."), "f.txt")
     assert [letter.signature for letter in d.letters] == [("Signer",), ()]
-    assert d.letters[1].label == "Letter 2: unsigned"
+    assert d.letters[1].label == "Letter 2 (unsigned)"
     assert d.citation is None
 
 

@@ -1,6 +1,6 @@
-"""Print: a letter page printed to PDF by Chromium keeps the text, its numbers and its address,
-and leaves out the screen chrome and the pull quotes. The PDF's text is read with pdftotext
-(poppler-utils, installed with Chromium by `make chromium`)."""
+"""Print: a letter page printed to PDF by Chromium keeps the text, its numbers and, on the published site, its
+address, and leaves out the screen chrome and the pull quotes. The PDF's text is read with pdftotext
+(poppler-utils, installed with Chromium by `make test`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from conftest import ROOT, serve
+from sitebuild import build_site
 
 SLUG = "balancing-research-security-and-openness"
 PAGE = f"{SLUG}/letter-1/"
@@ -21,16 +22,23 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
 
 
+PUBLISHED = "https://edition.test/reader/"  # where this test's build says it is published (SITE_URL)
+
+
 @pytest.fixture(scope="module")
-def printed(browser, site_url, tmp_path_factory):
-    """The letter page under print emulation: its PDF text, and the computed display of chrome."""
-    pdf = tmp_path_factory.mktemp("print") / "letter-1.pdf"
+def printed(browser, tmp_path_factory):
+    """The letter page of a build for a published address, under print emulation: its PDF text, and the
+    computed display of chrome."""
+    work = tmp_path_factory.mktemp("print")
+    site = build_site(ROOT / "source_texts", work / "build", site_url=PUBLISHED)
+    pdf = work / "letter-1.pdf"
     page = browser.new_page()
     try:
-        page.goto(f"{site_url}{PAGE}")
-        page.emulate_media(media="print")
-        page.pdf(path=str(pdf), format="A4")
-        shown = page.evaluate("""() => Object.fromEntries([
+        with serve(site) as address:
+            page.goto(f"{address}{PAGE}")
+            page.emulate_media(media="print")
+            page.pdf(path=str(pdf), format="A4")
+            shown = page.evaluate("""() => Object.fromEntries([
             '.md-header', '.md-sidebar--primary', '.md-search', '.md-footer', '.md-top',
             '[data-md-component=palette]', '.pull-quote', '.related', '.other-letters', '.para-num',
             'h1', '.signature'].map(s => [s, document.querySelector(s)
@@ -47,8 +55,7 @@ def letter(built):
 
 
 def test_the_printed_page_carries_its_own_address(printed):
-    site_url = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)[1]
-    assert f"This page: {site_url}{PAGE}" in printed[0]
+    assert f"This page: {PUBLISHED}{PAGE}" in printed[0]
 
 
 def test_paragraph_numbers_and_heading_are_printed(printed, letter):

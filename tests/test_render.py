@@ -57,8 +57,8 @@ def test_notes_page_lists_every_repair(seed_files, seed_text):
 def test_passages_json_lists_every_body_paragraph(seed_files):
     rows = json.loads(seed_files["passages.json"])
     assert len(rows) == 16
-    assert {tuple(sorted(r)) for r in rows} == {("cite", "cite_short", "discussion", "id", "label", "letter", "number",
-                                                 "text", "url")}
+    assert {tuple(sorted(r)) for r in rows} == {("cite", "cite_forms", "cite_short", "discussion", "id", "label",
+                                                 "letter", "number", "text", "url")}
     third = rows[2]
     assert third["number"] == 3 and third["letter"] == "letter-1"
     assert third["url"] == "balancing-research-security-and-openness/letter-1/#p-individual-analyses-that-claim-to"
@@ -72,7 +72,7 @@ def test_markup_in_a_source_is_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "--8&lt;--" in page and "--8<--" not in page
     assert "[x](https://evil.example)" in page  # inside a raw HTML block: shown as text, never a link
-    assert "# Letter 1: Uni\\_ver\\_sity\n" in page
+    assert "# Letter 1 — signed: Dean &lt;i&gt;\n" in page
     home = files["index.md"]
     assert "# Title with \\*stars\\* &lt;b&gt;\n" in home
 
@@ -95,7 +95,7 @@ def test_a_long_discussion_lists_neighbouring_letters_not_all_of_them():
     files = render_site([parse(Repaired(forum_page(letters=letters)), "long.txt")])
     page = files["a-title/letter-15.md"]
     nav = page[page.index('<nav class="other-letters"') :]
-    listed = re.findall(r"Letter (\d+): ", nav)
+    listed = re.findall(r"Letter (\d+) — ", nav)
     assert listed == [str(n) for n in range(10, 21) if n != 15]
     assert "All 30 letters of this discussion" in nav
     short = render_site([parse(Repaired(forum_page(letters=letters[:3])), "s.txt")])

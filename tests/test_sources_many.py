@@ -28,7 +28,6 @@ FIXTURE = FIXTURES / "sources" / "001_liberty.txt"
 CLEAN = FIXTURES / "liberty.clean.txt"
 SEED_SLUG = "balancing-research-security-and-openness"
 FIXTURE_SLUG = "liberty-conscience-and-dissent"
-SITE_URL = "https://example.org/reader/"
 
 
 def damage(text: str) -> str:
@@ -163,8 +162,8 @@ def test_one_sources_facts_never_appear_on_anothers_pages(many):
 
 
 def test_adding_a_source_leaves_the_seeds_passages_where_they_were(tmp_path):
-    alone = json.loads(site_files(SEED.parent, None, SITE_URL)["passages.json"])
-    together = json.loads(site_files(both_sources(tmp_path), None, SITE_URL)["passages.json"])
+    alone = json.loads(site_files(SEED.parent, None)["passages.json"])
+    together = json.loads(site_files(both_sources(tmp_path), None)["passages.json"])
     keep = ("id", "discussion", "letter", "number", "text", "url", "cite")
     assert [{k: r[k] for k in keep} for r in together if r["discussion"] == SEED_SLUG] == \
         [{k: r[k] for k in keep} for r in alone]
@@ -177,7 +176,7 @@ def test_sources_with_one_title_or_a_reserved_name_each_keep_their_own_pages(tmp
         page = forum_page(title=title, letters=[([f"The letter of {name} says its own thing."], ["Dean", name])])
         (tmp_path / name).write_text(page, encoding="utf-8")
     shutil.copy2(SEED, tmp_path / SEED.name)  # the glossary's terms occur in the seed
-    files = site_files(tmp_path, ROOT / "glossary.yml", SITE_URL)
+    files = site_files(tmp_path, ROOT / "glossary.yml")
     rows = json.loads(files["passages.json"])
     slugs = [r["discussion"] for r in rows if r["discussion"] != SEED_SLUG]
     assert len(set(slugs)) == len(titles) and not set(slugs) & RESERVED_SLUGS

@@ -172,8 +172,7 @@ def test_cache_writes_stay_inside_their_folder(tmp_path, capsys):
     sources.mkdir()
     outside.mkdir()
     (sources / "a.txt").write_text(forum_page(title="First"), encoding="utf-8")
-    args = ["generate", "--sources", str(sources), "--docs", str(docs), "--glossary", "none",
-            "--site-url", "https://example.org/"]
+    args = ["generate", "--sources", str(sources), "--docs", str(docs), "--glossary", "none"]
     assert main(args) == 0
     (cache,) = (tmp_path / ".cache").glob("pages-*")
     for entry in cache.iterdir():
@@ -337,7 +336,7 @@ def test_check_reports_an_unfinished_run_in_one_line_and_changes_nothing(tmp_pat
     sources, docs = tmp_path / "sources", tmp_path / "docs"
     sources.mkdir()
     (sources / "a.txt").write_text(forum_page(title="First"), encoding="utf-8")
-    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none", "--site-url", "https://e.org/"]
+    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none"]
     assert main(["generate", *args]) == 0
     (sources / "a.txt").write_text(forum_page(title="Second"), encoding="utf-8")
     # The first crash point that leaves a committed journal: just after the commit, nothing in docs/ moved yet.
@@ -390,7 +389,7 @@ def test_generate_and_check_under_a_held_lock_write_nothing(tmp_path, capsys):
     sources, docs = tmp_path / "sources", tmp_path / "docs"
     sources.mkdir()
     (sources / "a.txt").write_text(forum_page(), encoding="utf-8")
-    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none", "--site-url", "https://e.org/"]
+    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none"]
     assert main(["generate", *args]) == 0
     (sources / "a.txt").write_text(forum_page(title="Changed"), encoding="utf-8")
     everything = tree(tmp_path)
@@ -406,7 +405,7 @@ def test_a_first_run_that_fails_leaves_no_docs_folder_and_check_creates_none(tmp
     sources, docs = tmp_path / "sources", tmp_path / "docs"
     sources.mkdir()
     (sources / "a.txt").write_bytes(b"\xff broken")
-    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none", "--site-url", "https://e.org/"]
+    args = ["--sources", str(sources), "--docs", str(docs), "--glossary", "none"]
     assert main(["generate", *args]) == 1
     assert main(["check", *args]) == 1
     assert not docs.exists()

@@ -1,5 +1,7 @@
-// Citations (issue 5; the markup comes from scripts/cite.py): a copy button for every citation
-// string, with a visible confirmation, and "Cite selection" for text selected in a letter.
+// Citations (the markup comes from scripts/templates/_blocks.html, the strings from scripts/cite.py): a copy
+// button for every citation, which puts both the text and its HTML (the style's italics) on the clipboard, with
+// a visible confirmation; each "Link to this … in this edition" shown as the full address the reader is at
+// (and said to be local when it is); and "Cite selection" for text selected in a letter.
 // No requests, no dependencies; without script the citations are still there to select by hand.
 (function () {
   "use strict";
@@ -17,26 +19,35 @@
     window.setTimeout(function () { status.textContent = message; }, 50);
   }
 
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
+  // Copies `source`: its text, and its HTML too (a word processor then keeps the style's italics).
+  function copyText(source) {
+    var text = source.textContent, html = source.innerHTML;
+    if (navigator.clipboard && window.isSecureContext && window.ClipboardItem) {
+      return navigator.clipboard.write([new ClipboardItem({
+        "text/plain": new Blob([text], { type: "text/plain" }),
+        "text/html": new Blob([html], { type: "text/html" })
+      })]).catch(function () { return navigator.clipboard.writeText(text); });
     }
-    // Not a secure context (for example a file:// copy): the older command still copies a selection.
+    // Not a secure context (for example a file:// copy): the older command copies a selection, formatting too.
     return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      holder.style.position = "fixed";
+      holder.style.opacity = "0";
+      document.body.appendChild(holder);
+      var range = document.createRange();
+      range.selectNodeContents(holder);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
       var ok = document.execCommand("copy");
-      document.body.removeChild(area);
+      selection.removeAllRanges();
+      document.body.removeChild(holder);
       if (ok) { resolve(); } else { reject(new Error("copy failed")); }
     });
   }
 
-  // A button that copies the text content of `target` (exactly the citation string shown).
+  // A button that copies `target` (exactly the citation shown: its text, and its HTML).
   function copyButton(target, what) {
     var button = document.createElement("button");
     button.type = "button";
@@ -44,7 +55,7 @@
     button.textContent = "Copy";
     button.setAttribute("aria-label", "Copy " + what);
     button.addEventListener("click", function () {
-      copyText(target.textContent).then(function () {
+      copyText(target).then(function () {
         button.textContent = "Copied ✓";
         button.classList.add("cite-copied");
         announce("Copied to the clipboard: " + what);
@@ -64,7 +75,32 @@
     root.querySelectorAll(".cite-text").forEach(function (text) {
       if (text.nextElementSibling && text.nextElementSibling.classList.contains("cite-copy")) { return; }
       var term = text.closest("dd") && text.closest("dd").previousElementSibling;
-      text.after(copyButton(text, term ? term.textContent : "citation"));
+      var what = text.classList.contains("cite-url") ? "the link to this edition" : term ? term.textContent : "citation";
+      text.after(copyButton(text, what));
+    });
+  }
+
+  // --- Links to this edition ------------------------------------------------------------------------
+  // The pages carry these links relative to themselves, so they are right wherever the site is served; shown
+  // here as the full address, which is what a reader copies. A local copy says so: its address leads nowhere
+  // for anyone else.
+
+  function isLocal() {
+    return location.protocol === "file:" || /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/.test(location.hostname);
+  }
+
+  function showPermalinks(root) {
+    root.querySelectorAll("a.cite-permalink").forEach(function (link) {
+      var url = new URL(link.getAttribute("href"), location.href).href;
+      link.href = url;
+      link.textContent = url;
+      link.classList.add("cite-text", "cite-url");
+      if (isLocal() && !link.parentNode.querySelector(".cite-local")) {
+        var note = document.createElement("span");
+        note.className = "cite-local";
+        note.textContent = " (this is a local copy of the edition: the address works only on this computer)";
+        link.after(note);
+      }
     });
   }
 
@@ -124,30 +160,43 @@
     panel.querySelector(".cite-selection-body").hidden = true;
   }
 
-  function row(list, term, text) {
+  // A row of the panel: `nodes` are text, or elements cloned from the page (a citation with its italics).
+  function row(list, term, nodes) {
     var dt = document.createElement("dt");
     dt.textContent = term;
     var dd = document.createElement("dd");
     var span = document.createElement("span");
     span.className = "cite-text";
-    span.textContent = text;
+    nodes.forEach(function (node) {
+      span.append(typeof node === "string" ? node : node.cloneNode(true));
+    });
     dd.appendChild(span);
     list.append(dt, dd);
+  }
+
+  // A quotation inside double quotation marks: the double marks it holds become single (American usage).
+  function quoted(text) {
+    return "“" + text.replace(/“/g, "‘").replace(/”/g, "’") + "”";
+  }
+
+  // The paragraph's own citation in one form (from its "Cite" block), as nodes to put in a row.
+  function form(block, style, name) {
+    var found = block && block.querySelector('.cite-text[data-style="' + style + '"][data-form="' + name + '"]');
+    return found ? Array.prototype.slice.call(found.childNodes) : [];
   }
 
   function showCitation() {
     if (!pending) { return; }
     var para = pending.para, quote = pending.quote;
-    var block = para.nextElementSibling;
-    var url = block && block.matches("details.cite") ? block.dataset.url : location.href.split("#")[0] + "#" + para.id;
-    var heading = document.querySelector("h1");
-    var letter = heading ? heading.textContent.split(":")[0].trim() : "";
-    var where = (letter ? letter + ", " : "") + "para. " + para.dataset.number;
+    var block = para.nextElementSibling && para.nextElementSibling.matches("details.cite") ? para.nextElementSibling
+      : null;
+    var url = new URL("#" + para.id, location.href).href;
     var list = panel.querySelector("dl");
     list.textContent = "";
-    row(list, "Quotation", "“" + quote + "” (" + where + ")");
-    row(list, "Paragraph", where + ": " + url);
-    row(list, "Link to the passage", url + textFragment(quote));
+    row(list, "Quotation, APA (7th ed.)", [quoted(quote), " "].concat(form(block, "apa", "parenthetical")));
+    row(list, "Quotation, MLA (9th ed.)", [quoted(quote), " "].concat(form(block, "mla", "in_text")));
+    row(list, "Chicago (18th ed.): note", form(block, "chicago", "note"));
+    row(list, "Link to the passage in this edition", [url + textFragment(quote)]);
     addCopyButtons(list);
     var body = panel.querySelector(".cite-selection-body");
     body.hidden = false;
@@ -155,6 +204,7 @@
   }
 
   function start() {
+    showPermalinks(document);
     addCopyButtons(document);
     if (document.querySelector(".letter-body .para")) {
       buildPanel();

@@ -206,7 +206,7 @@
     const tokens = data.content.split(/[\r\n\s]+/g); // Pagefind's own word positions
     const anchors = data.anchors.filter((a) => a.id.startsWith("p-") || a.id === "signature")
       .sort((a, b) => a.location - b.location);
-    const letter = (data.meta.title || "").split(":")[0];
+    const letter = ((data.meta.title || "").match(/^Letter \d+/) || [data.meta.title || ""])[0];  // "Letter 3 — signed: …"
     let number = 0;
     return anchors.map((anchor, i) => {
       const start = anchor.location, end = anchors[i + 1]?.location ?? tokens.length;

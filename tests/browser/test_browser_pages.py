@@ -52,7 +52,7 @@ def test_move_through_the_three_letters_with_the_keyboard_alone(browser, site_ur
     page.keyboard.press("Enter")
     for n in (1, 2, 3):
         page.wait_for_url(f"**/{DISCUSSION}/letter-{n}/")
-        expect(page.locator("h1")).to_contain_text(f"Letter {n}:")
+        expect(page.locator("h1")).to_contain_text(f"Letter {n} — signed:")
         if n < 3:  # Material's footer: the next page in the site's order
             tab_to(page, "a.md-footer__link--next")
             page.keyboard.press("Enter")

@@ -99,7 +99,7 @@ def test_each_query_lists_first_the_paragraph_a_reader_wants(reader, query):
     # ... under its letter's heading.
     group = reader.locator(".md-search-result__list > li:has(a[data-passage])").first
     expect(group.locator("a[data-passage]").first).to_have_attribute("href", first.get_attribute("href"))
-    expect(group.locator("h1").first).to_have_text(re.compile(rf"^Letter {letter}: "))
+    expect(group.locator("h1").first).to_have_text(re.compile(rf"^Letter {letter} — signed: "))
     # A short excerpt around the match, the matched words marked.
     excerpt = first.locator("p")
     text = excerpt.inner_text()
