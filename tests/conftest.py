@@ -9,13 +9,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from sitebuild import build_site  # noqa: E402
+from sitebuild import ENGINE, ENGINES, build_site  # noqa: E402
 
 SEED = ROOT / "source_texts" / "000_6e33bdd6549d7394.txt"
 
@@ -62,6 +63,38 @@ def site_url(built):
     """The seed's built site, served for browser tests."""
     with serve(built) as url:
         yield url
+
+
+class Site(NamedTuple):
+    """A built, indexed and served site: which engine built it, its folder, its address."""
+
+    engine: str
+    folder: Path
+    url: str
+
+
+@pytest.fixture(scope="session")
+def other_engine_site(tmp_path_factory) -> Iterator[Site]:
+    """The seed's site built by the other engine than ``built``'s (Zensical, unless READER_ENGINE=zensical), indexed
+    and served: a second built site, made once a session, for the tests that take ``engine_site``."""
+    engine = next(e for e in ENGINES if e != ENGINE)
+    folder = build_site(ROOT / "source_texts", tmp_path_factory.mktemp(f"seed-site-{engine}"), engine=engine)
+    with serve(folder) as url:
+        yield Site(engine, folder, url)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_site(request) -> Site:
+    """The seed's site as each engine builds it, MkDocs and Zensical (README, "Material for MkDocs and Zensical"):
+    a test that takes it runs once against each, asserting the same. The default engine's is ``built`` itself."""
+    if request.param == ENGINE:
+        site = Site(ENGINE, request.getfixturevalue("built"), request.getfixturevalue("site_url"))
+    else:
+        site = request.getfixturevalue("other_engine_site")
+    # Built by the engine it is said to be: Zensical writes a search.json of its own even with its search switched
+    # off (empty, and no page fetches it: test_browser_search.py); MkDocs, its search off, writes no index.
+    assert (site.folder / "search.json").is_file() == (site.engine == "zensical"), site
+    return site
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,11 @@
 overrides, then index the built site for search (``python -m scripts index``), as ``make site``
 does. Tests use it so they never write into the repository's docs/.
 
-``READER_ENGINE=zensical`` builds with Zensical instead (``zensical build``; the command is
-``$ZENSICAL``, default ``zensical`` on PATH): run the browser tests so to check the site, its
-search included, on MkDocs' announced successor (README, "Material for MkDocs and Zensical")."""
+``engine="zensical"`` builds with Zensical instead (``zensical build``, pinned in requirements.txt and run
+from this interpreter's environment, or the command ``$ZENSICAL`` names): the search and accessibility browser
+tests run against a Zensical build of the seed as well as a MkDocs one (tests/conftest.py, ``engine_site``).
+``READER_ENGINE=zensical`` makes Zensical the default for every build of the session, so that all the tests run
+against it (README, "Material for MkDocs and Zensical")."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE = os.environ.get("READER_ENGINE", "mkdocs")
+ENGINES = ("mkdocs", "zensical")
+ENGINE = os.environ.get("READER_ENGINE", "mkdocs")  # the engine a build uses unless told otherwise
 
 
 class BuildFailed(AssertionError):
@@ -55,8 +58,10 @@ def nav_of(docs: Path) -> dict:
 
 
 def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None,
-               site_url: str | None = None) -> Path:
+               site_url: str | None = None, engine: str | None = None) -> Path:
     """Generate, build and index for search; return the built site's folder.
+
+    ``engine``: ``"mkdocs"`` or ``"zensical"``; by default ``READER_ENGINE``'s, else MkDocs.
 
     ``glossary``: the glossary file (default: the project's glossary.yml); ``"none"`` for no glossary.
     ``site_url``: the address the site is published at (``SITE_URL``, as the deploy workflow sets it);
@@ -78,9 +83,12 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     # The address the site is published at: by default none (a local build), whatever the environment says.
     env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | (
         {"SITE_URL": site_url} if site_url else {})
-    if ENGINE == "zensical":
-        run(os.environ.get("ZENSICAL", "zensical"), "build", "-f", config_file, *(["-s"] if strict else []), cwd=work,
-            env=env)
+    engine = engine or ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"no such engine: {engine!r} (one of {', '.join(ENGINES)})")
+    if engine == "zensical":
+        zensical = [os.environ["ZENSICAL"]] if os.environ.get("ZENSICAL") else [sys.executable, "-m", "zensical"]
+        run(*zensical, "build", "-f", config_file, *(["-s"] if strict else []), cwd=work, env=env)
     else:
         run(sys.executable, "-m", "mkdocs", "build", "-q", "-f", config_file, *(["--strict"] if strict else []),
             cwd=work, env=env)

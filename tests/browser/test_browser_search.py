@@ -1,7 +1,10 @@
 """Search in a real browser (Pagefind's index of the built site, docs/javascripts/search.js): each query a
 student might type lists first the paragraph a reader wants, with a short excerpt, matches marked; landing on a
 result shows the paragraph with the matched words, and only those, highlighted; keyboard, screen reader, phone,
-both palettes; and nothing is fetched from another host."""
+both palettes; and nothing is fetched from another host.
+
+Every test here runs twice, against the seed's site built by MkDocs and by Zensical (``engine_site``, README,
+"Material for MkDocs and Zensical"), asserting the same on both."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from browsing import (
     ARTIFACTS,
     DISCUSSION,
+    WIDTHS,
     anchor_of,
     glossary_links,
     passage_links,
@@ -69,20 +73,20 @@ QUERIES = {
 
 
 @pytest.fixture
-def page(browser, site_url):
+def page(browser, engine_site):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(site_url)
+    page.goto(engine_site.url)
     yield page
     context.close()
 
 
 @pytest.fixture(scope="module")
-def reader(browser, site_url):
+def reader(browser, engine_site):
     """One page for the query table: a reader trying one query after another."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(f"{site_url}{DISCUSSION}/letter-2/")
+    page.goto(f"{engine_site.url}{DISCUSSION}/letter-2/")
     yield page
     context.close()
 
@@ -151,7 +155,7 @@ def test_a_glossary_entry_opens_with_its_words_marked(page):
 
 
 @pytest.mark.parametrize(("query", "follow"), [("united front", "Enter"), ('"united front"', "click")])
-def test_united_front_lands_on_its_paragraph_highlighted(page, query, follow):
+def test_united_front_lands_on_its_paragraph_highlighted(page, engine_site, query, follow):
     search(page, query)
     first = passage_links(page).first
     expect(first).to_have_attribute("href", re.compile(rf"#{UNITED_FRONT}$"))
@@ -174,14 +178,14 @@ def test_united_front_lands_on_its_paragraph_highlighted(page, query, follow):
     # Only those words: nothing else on the page is marked, and the search dialog is closed.
     expect(page.locator("mark")).to_have_count(2)
     assert not page.locator("#__search").is_checked()
-    screenshot(page, f"search-united-front-{follow.lower()}-landed", full_page=False)
+    screenshot(page, f"search-united-front-{follow.lower()}-landed-{engine_site.engine}", full_page=False)
 
 
-def test_quoted_phrase_ranks_paragraphs_with_the_phrase_first(page, site_url, built):
+def test_quoted_phrase_ranks_paragraphs_with_the_phrase_first(page, engine_site):
     import json
 
     phrase = "international cooperation"
-    passages = json.loads((built / "passages.json").read_text(encoding="utf-8"))
+    passages = json.loads((engine_site.folder / "passages.json").read_text(encoding="utf-8"))
     with_phrase = {p["id"] for p in passages if words(phrase) in words(p["text"])}
     both_words = {p["id"] for p in passages if p["id"] not in with_phrase
                   and all(f" {w} " in words(p["text"]) for w in phrase.split())}
@@ -194,13 +198,13 @@ def test_quoted_phrase_ranks_paragraphs_with_the_phrase_first(page, site_url, bu
     # Paragraphs with both words but not the phrase are found too, only lower, after a divider that says so.
     assert both_words & set(listed[len(with_phrase):]), listed
     expect(page.locator(".reader-search-divider")).to_have_text("Passages with the words but not the phrase")
-    screenshot(page, "search-quoted-international-cooperation")
+    screenshot(page, f"search-quoted-international-cooperation-{engine_site.engine}")
 
 
-def test_keyboard_alone(page, site_url):
+def test_keyboard_alone(page, engine_site):
     """"/" opens search from anywhere on the page, the arrow keys walk the results, Enter follows one, Escape
     closes and gives focus back."""
-    page.goto(f"{site_url}{DISCUSSION}/letter-2/")
+    page.goto(f"{engine_site.url}{DISCUSSION}/letter-2/")
     page.locator(".md-content a").first.focus()
     before = page.evaluate("document.activeElement.outerHTML")
     page.keyboard.press("/")
@@ -236,10 +240,10 @@ def test_field_is_labelled_and_results_are_announced(page):
     expect(result_links(page)).to_have_count(0)
 
 
-def test_on_a_phone(browser, site_url):
+def test_on_a_phone(browser, engine_site):
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(f"{site_url}{DISCUSSION}/letter-1/")
+    page.goto(f"{engine_site.url}{DISCUSSION}/letter-1/")
     folded = page.locator(".md-search__inner").bounding_box()  # into the header's magnifier
     assert folded is None or folded["width"] == 0, folded
     search(page, "S&T")
@@ -249,11 +253,50 @@ def test_on_a_phone(browser, site_url):
     page.wait_for_function("() => { const r = document.querySelector('.md-search-result__list a[data-passage]')"
                            ".getBoundingClientRect(); return r.left >= 0 && r.right <= 375; }", timeout=5000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    screenshot(page, "search-phone-results", full_page=False)
+    screenshot(page, f"search-phone-results-{engine_site.engine}", full_page=False)
     first.tap()
     page.wait_for_url(f"**/letter-3/**#{S_AND_T}")
     expect(page.locator(f"#{S_AND_T} mark").first).to_be_in_viewport()
-    screenshot(page, "search-phone-landed", full_page=False)
+    screenshot(page, f"search-phone-landed-{engine_site.engine}", full_page=False)
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_box_and_dialog_are_laid_out_as_material_lays_them_out(browser, engine_site, width):
+    """Material's look whatever builds the site (docs/stylesheets/search.css): Material's sizes, in px at its root
+    font size of 20 px. Zensical's stylesheet has none of them: without that file the box was unstyled (a header
+    142 px tall, the results a list across the page) and, on a phone, hidden."""
+    phone, height = width < 960, 740  # Material's phone layout is below 60em
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    page.goto(f"{engine_site.url}{DISCUSSION}/letter-1/")
+
+    def box(selector):
+        found = page.locator(selector).first.bounding_box()
+        return found and tuple(round(found[k]) for k in ("x", "y", "width", "height"))
+
+    header = box(".md-header")
+    assert header[1:] == (0, header[2], 48), header  # 2.4rem, the box in it
+    if not phone:  # a box of 11.7rem by 1.8rem in the header
+        x, y, w, h = box(".md-search__form")
+        assert (w, h) == (234, 36) and y >= 0 and y + h <= 48, (x, y, w, h)
+    search(page, "S&T")
+    # Once Material's transitions are over: on a phone, a dialog over the whole screen; on a wide screen, the box
+    # widened to 34.4rem and the results under it, as wide, at most 75% of the screen's height.
+    if phone:
+        final = [(".md-search__inner", (0, 0, width, height)), (".md-search__form", (0, 0, width, 48)),
+                 (".md-search__output", (0, 48, width, height - 48))]
+    else:
+        page.wait_for_function("() => document.querySelector('.md-search__form').offsetWidth === 688")
+        x, y, w, h = box(".md-search__form")
+        final = [(".md-search__form", (x, y, 688, 36)), (".md-search__output", (x, y + 36, 688, round(0.75 * height)))]
+    page.wait_for_function("final => final.every(([s, want]) => { const r = document.querySelector(s)"
+                           ".getBoundingClientRect(); return [r.x, r.y, r.width, r.height].every((v, i) =>"
+                           " Math.abs(v - want[i]) < 1); })", arg=final, timeout=5000)
+    assert [(selector, box(selector)) for selector, _ in final] == final
+    first = box(".md-search-result__list a[data-passage]")
+    assert first[0] == final[-1][1][0] and first[2] == final[-1][1][2], first  # the results as wide as the dialog
+    screenshot(page, f"search-dialog-{width}-{engine_site.engine}", full_page=False)
     context.close()
 
 
@@ -261,10 +304,10 @@ SCHEMES = {"light": "default", "dark": "slate"}
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_wcag_violations_in_the_open_results(browser, site_url, scheme):
+def test_axe_finds_no_wcag_violations_in_the_open_results(browser, engine_site, scheme):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    page.goto(f"{site_url}{DISCUSSION}/letter-1/")
+    page.goto(f"{engine_site.url}{DISCUSSION}/letter-1/")
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", SCHEMES[scheme])
     search(page, '"international cooperation"')  # passages, the glossary group and the divider
     page.locator(".md-search-result__more summary").first.click()
@@ -274,11 +317,13 @@ def test_axe_finds_no_wcag_violations_in_the_open_results(browser, site_url, sch
     context.close()
     if results.violations_count:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / f"axe-search-{scheme}.txt").write_text(results.generate_report(), encoding="utf-8")
+        (ARTIFACTS / f"axe-search-{engine_site.engine}-{scheme}.txt").write_text(results.generate_report(),
+                                                                                 encoding="utf-8")
     assert not results.violations_count, results.generate_report()
 
 
-def test_search_fetches_only_from_the_site_and_only_pieces_of_the_index(browser, site_url, built):
+def test_search_fetches_only_from_the_site_and_only_pieces_of_the_index(browser, engine_site):
+    site_url = engine_site.url
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     requests = []
@@ -290,6 +335,8 @@ def test_search_fetches_only_from_the_site_and_only_pieces_of_the_index(browser,
     context.close()
     assert {urlparse(u).netloc for u in requests} == {urlparse(site_url).netloc}
     fetched = {urlparse(u).path for u in requests}
-    assert not any("search_index" in p for p in fetched)
+    # Neither engine's own search index is fetched: Material's (search/search_index.json, not even written with
+    # its search switched off) nor Zensical's (search.json: Zensical writes it, empty, even so; no page reads it).
+    assert not any("search_index" in p or p.endswith("/search.json") for p in fetched), fetched
     fragments = [p for p in fetched if "/pagefind/fragment/" in p]
-    assert 0 < len(fragments) < len(list((built / "pagefind" / "fragment").iterdir()))
+    assert 0 < len(fragments) < len(list((engine_site.folder / "pagefind" / "fragment").iterdir()))
