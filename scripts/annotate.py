@@ -236,8 +236,7 @@ def load_glossary(path: str | Path) -> tuple[Term, ...]:
             claimed = owner.setdefault(variant.casefold(), term_id)
             if claimed != term_id:
                 raise _entry_error(path, line, term_id, f"variant {variant!r} is also claimed by {claimed!r}")
-        sources = tuple(Reference(s["title"], s["url"], s.get("publisher", ""), s.get("supports", ""))
-                        for s in entry["sources"])
+        sources = tuple(Reference(**s) for s in entry["sources"])  # the schema allows only Reference's fields
         terms.append(Term(term_id, entry["term"], variants, _one_line(entry["short"]), _one_line(entry["definition"]),
                           sources, tuple(_one_line(note) for note in entry.get("notes", ())), line, exact))
     return tuple(terms)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
@@ -70,6 +71,8 @@ def schema(name: str) -> dict:
 
 # Ids the glossary's own pages take (glossary/index.md): listed once, in the schema, which refuses them.
 RESERVED_IDS = frozenset(schema(GLOSSARY)["$defs"]["reserved_id"]["enum"])
+# Hosts a glossary source may not be on (mirrors, aggregators, study sites): listed once, in the schema.
+DENIED_HOSTS = tuple(schema(GLOSSARY)["$defs"]["source"]["properties"]["url"]["deniedHosts"])
 
 
 @cache
@@ -91,7 +94,38 @@ def _pattern(validator, pattern: str, instance: object, schema: dict) -> Iterato
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+def host_of(url: str) -> str:
+    """A URL's host, lower case, without a final dot (``''`` when it has none).
+
+    >>> host_of("https://Simple.M.Wikipedia.org./wiki/X"), host_of("not a url")
+    ('simple.m.wikipedia.org', '')
+    """
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def denied_host(url: str, hosts) -> str | None:
+    """The entry of ``hosts`` that a URL's host is, or is a subdomain of (``www.`` and the like included).
+
+    >>> denied_host("https://www.studylib.net/doc/1", ["studylib.net"]), denied_host("https://e.org", ["studylib.net"])
+    ('studylib.net', None)
+    """
+    host = host_of(url)
+    return next((h for h in hosts if host == h or host.endswith("." + h)), None)
+
+
+def _denied_hosts(validator, hosts: list[str], instance: object, schema: dict) -> Iterator[ValidationError]:
+    """``deniedHosts``, this project's keyword: a URL on none of these hosts (a list kept in the schema).
+
+    Hand-written: JSON Schema has no keyword that reads a URL's host, and a pattern would hide the list in a regex."""
+    if validator.is_type(instance, "string") and denied_host(instance, hosts):
+        yield ValidationError(f"{instance!r} is on a denied host")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                          {"pattern": _pattern, "deniedHosts": _denied_hosts})
 
 
 @cache
@@ -393,8 +427,13 @@ def describe(error: ValidationError, doc: DataFile, kind: str) -> str:
         return f"{at}expected at most {error.validator_value} characters, got {len(value):,}"
     if validator == "minItems":
         return f"{at}must not be an empty list"
+    if validator == "not" and "refused" in schema:  # a placeholder title
+        return f"{at}{show(value)} is {schema['refused']}; expected {expected(schema)}"
     if validator == "not":
         return f"{at}{show(value)} is reserved (for the site's own pages); choose another"
+    if validator == "deniedHosts":
+        return (f"{at}{show(value)}: {denied_host(value, error.validator_value)} is {schema['refused']}; "
+                f"expected {expected(schema)}")
     if validator == "anyOf" and all(set(choice) == {"required"} for choice in error.validator_value):
         names = " or ".join(name for choice in error.validator_value for name in choice["required"])
         return f"{at}missing {names}"

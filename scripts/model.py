@@ -162,12 +162,16 @@ def signature_key(discussion: Discussion, letter: Letter, line: int) -> PassageK
 
 @dataclass(frozen=True)
 class Reference:
-    """A public source a glossary definition rests on."""
+    """A public source a glossary definition rests on, with the fields of ``glossary.yml``'s sources."""
 
     title: str
-    url: str
+    url: str = ""        # none for a book or chapter cited by its authors
     publisher: str = ""
     supports: str = ""
+    checked: str = ""    # the ISO date its text was read against the definition
+    authors: str = ""
+    container: str = ""  # the book or journal issue a chapter or article is in
+    year: str = ""
 
 
 @dataclass(frozen=True)

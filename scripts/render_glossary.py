@@ -5,6 +5,7 @@ comes from templates/term.md, templates/glossary.md and templates/_glossary.html
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from markupsafe import Markup
 
@@ -34,6 +35,18 @@ def term_order(term: Term) -> str:
     ['brain drain', '“The Trap”', 'Xi']
     """
     return term.term.lstrip("“‘\"'").casefold()
+
+
+def long_date(iso: str) -> str:
+    """A checked date as a reader reads it (``''`` for none).
+
+    >>> long_date("2026-11-30"), long_date("2026-01-05"), long_date("")
+    ('30 November 2026', '5 January 2026', '')
+    """
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B} {day.year}"
 
 
 def _clip_left(text: str) -> str:
@@ -108,7 +121,8 @@ def render_term(term: Term, shares: list[GlossaryShare]) -> str:
     built (in this run or, kept by the page cache, an earlier one): our own templates' output, printed as such."""
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(shares))
     lines = [Markup(line) for s in shares for line in s.concordance.get(term.id, ())]
-    return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines,
+    sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
+    return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines, sources=sources,
                          credits=_credits(shares, [s.credit_term for s in shares]))
 
 

@@ -58,7 +58,7 @@ def hostile_glossary() -> list[dict]:
         "definition": f"Definition {HOSTILE}",
         "notes": [f"Note {HOSTILE}"],
         "sources": [{"title": f"Title {HOSTILE}", "url": URL, "publisher": f"Publisher {HOSTILE}",
-                     "supports": f"Supports {HOSTILE}"}],
+                     "supports": f"Supports {HOSTILE}", "checked": "2026-11-30"}],
     }]
 
 

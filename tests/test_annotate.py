@@ -7,7 +7,7 @@ import pytest
 
 from scripts.annotate import annotate, find_mentions, load_glossary, term_pattern, unused_warnings
 from scripts.errors import PipelineError
-from scripts.model import Term, passage_key
+from scripts.model import Term, passage_key, signature_key
 from scripts.parse import parse
 from scripts.repair import repair
 
@@ -64,6 +64,42 @@ def test_acronyms_and_exact_variants_match_only_as_written():
         ("st", "S&T", True), ("issues", "Issues", True)]
 
 
+# Names are not the things named after or by them: text the real glossary must leave unmarked (the essay's
+# authors are not the essay; a school's name is not its university's), and the entry each must not link to.
+NOT_A_TERM = {
+    "the essay's authors": ("Tommy Shih and Caroline S. Wagner provide a long-overdue warning",
+                            "trap-of-securitizing-science"),
+    "an author alone": ("as Caroline S. Wagner argues", "trap-of-securitizing-science"),
+    "letter 2's school": ("School of International Relations and Public Affairs", "fudan-university"),
+    "another university's school": ("School of International Relations and Public Affairs, Shanghai International "
+                                    "Studies University", "fudan-university"),
+    "journal name in lower case": ("these issues remain open", "issues-in-science-and-technology"),
+}
+
+
+@pytest.mark.parametrize(("text", "term_id"), NOT_A_TERM.values(), ids=NOT_A_TERM.keys())
+def test_a_name_never_links_to_a_different_thing(real, text, term_id):
+    terms, _ = real
+    found = [m.term for m in find_mentions(text, term_pattern(terms))]
+    assert term_id not in found, (text, found)
+
+
+def test_the_signature_lines_link_only_their_own_institutions(real, seed):
+    """Every mention in a signature is the name of the institution whose entry it links to."""
+    _, annotations = real
+    linked = {}
+    for letter in seed.letters:
+        for i, line in enumerate(letter.signature):
+            for m in annotations.mentions.get(signature_key(seed, letter, i), ()):
+                linked[line[m.start:m.end]] = m.term
+    assert linked == {
+        "Lise Meitner Research Group-China in the Global System of Science": "lise-meitner-research-group",
+        "Max Planck Institute for the History of Science": "mpiwg",
+        "Fudan University": "fudan-university",
+        "Quincy Institute for International Statecraft": "quincy-institute",
+    }
+
+
 def test_united_front_in_letter_1_is_annotated(real, seed):
     _, annotations = real
     letter = seed.letters[0]
@@ -79,7 +115,9 @@ def test_every_glossary_entry_occurs_and_the_required_terms_are_covered(real):
     assert len(terms) >= 21
     for t in terms:
         assert 2 <= t.definition.count(". ") + 1 <= 6, t.id  # a definition of a few sentences
-        assert t.sources and all(s.url.startswith(("https://", "http://")) for s in t.sources), t.id
+        # a source is a page (http or https) or a book or chapter cited by its authors
+        assert t.sources and all(s.url.startswith(("https://", "http://")) or (s.authors and not s.url)
+                                 for s in t.sources), t.id
     assert {"united-front", "china-initiative", "dual-use", "securitization", "quincy-institute"} <= ids
     quincy = next(t for t in terms if t.id == "quincy-institute")
     assert any("Responsible Statecraft" in note for note in quincy.notes)
@@ -114,17 +152,18 @@ def test_related_passages_link_letters_that_discuss_the_same_matter(real, seed):
         ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n",
          "glossary.yml:1: entry 'x': missing sources"),
         ("- id: a\n  term: a\n  variants: [united front]\n  short: s\n  definition: d\n"
-         "  sources: [{title: t, url: 'https://e.org'}]\n"
+         "  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n"
          "- id: b\n  term: b\n  variants: [United Front]\n  short: s\n  definition: d\n"
-         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n",
          "glossary.yml:7: entry 'b': variant 'United Front' is also claimed by 'a'"),
         ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: ''\n"
-         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n",
          "glossary.yml:5: entry 'x': definition: must not be empty"),
-        ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n  sources: [{title: t}]\n",
-         "glossary.yml:6: entry 'x': sources #1: missing url"),
+        ("- id: x\n  term: x\n  variants: [united front]\n  short: s\n  definition: d\n"
+         "  sources: [{title: t, checked: '2026-11-30'}]\n",
+         "glossary.yml:6: entry 'x': sources #1: missing url or authors"),
         ("- id: x\n  term: x\n  variants: [united front]\n  shrot: s\n  short: s\n  definition: d\n"
-         "  sources: [{title: t, url: 'https://e.org'}]\n",
+         "  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n",
          "glossary.yml:4: entry 'x': unknown field 'shrot' (known fields: id, term, variants, exact_variants, short, "
          "definition, notes, sources)"),
     ],
@@ -141,9 +180,10 @@ def test_a_broken_entry_is_an_error_naming_it(tmp_path, yaml_text, message):
 def test_an_entry_that_occurs_in_no_source_is_a_warning_not_an_error(tmp_path, seed):
     path = tmp_path / "glossary.yml"
     path.write_text("- id: united-front\n  term: united front\n  variants: [united front]\n  short: s\n"
-                    "  definition: d\n  sources: [{title: t, url: 'https://e.org'}]\n"
+                    "  definition: d\n  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n"
                     "- id: ghost\n  term: ghost\n  variants: [quantum teleportation]\n  short: s\n"
-                    "  definition: d\n  sources: [{title: t, url: 'https://e.org'}]\n", encoding="utf-8")
+                    "  definition: d\n  sources: [{title: t, url: 'https://e.org', checked: '2026-11-30'}]\n",
+                    encoding="utf-8")
     annotations = annotate([seed], load_glossary(path), path)
     assert annotations.unused == ("ghost",)
     assert unused_warnings(annotations, path) == [

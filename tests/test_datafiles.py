@@ -31,13 +31,13 @@ FACTS = "url, responds_to_url, rights, publisher, responds_to_authors, title_sen
 def entry(**fields: str | None) -> str:
     """A glossary entry, one field a line: id 1, term 2, variants 3, short 4, definition 5, sources 6, others 7…"""
     base = {"id": "x", "term": "x", "variants": "[united front]", "short": "s", "definition": "d",
-            "sources": "[{title: t, url: 'https://e.org'}]"}
+            "sources": "[{title: t, url: 'https://e.org', checked: '2026-11-30'}]"}
     lines = [f"{key}: {value}" for key, value in (base | fields).items() if value is not None]
     return "- " + "\n  ".join(lines) + "\n"
 
 
 def source(url: str) -> str:
-    return entry(sources=f"[{{title: t, url: {url}}}]")
+    return entry(sources=f"[{{title: t, checked: '2026-11-30', url: {url}}}]")
 
 
 def fact(name: str, value: str) -> str:
@@ -118,11 +118,12 @@ GLOSSARY_CASES = {
     "no sources": (entry(sources=None), ":1: entry 'x': missing sources"),
     "no sources, no short": (entry(sources=None, short=None), ":1: entry 'x': missing short, sources"),
     "empty sources": (entry(sources="[]"), ":6: entry 'x': sources: must not be an empty list"),
-    "source without url": (entry(sources="[{title: t, url: 'https://e.org'}, {title: t}]"),
-                           ":6: entry 'x': sources #2: missing url"),
-    "source field unknown": (entry(sources="[{title: t, url: 'https://e.org', site: s}]"),
-                             ":6: entry 'x': sources #1: unknown field 'site' (known fields: title, url, publisher, "
-                             "supports)"),
+    "source without url": (entry(sources="[{title: t, url: 'https://e.org', checked: '2026-11-30'}, "
+                                         "{title: t, checked: '2026-11-30'}]"),
+                           ":6: entry 'x': sources #2: missing url or authors"),
+    "source field unknown": (entry(sources="[{title: t, url: 'https://e.org', checked: '2026-11-30', site: s}]"),
+                             ":6: entry 'x': sources #1: unknown field 'site' (known fields: title, url, authors, "
+                             "container, publisher, year, checked, supports)"),
     # YAML that is never needed by hand and always by an attacker
     "duplicate key": (entry() + "  term: y\n", ":7: key 'term' given twice in one mapping (first on line 2)"),
     "python tag": ("- !!python/object/apply:os.system ['echo hi']\n",
@@ -284,8 +285,7 @@ def _terms_as_before(path) -> tuple[Term, ...]:
     return tuple(
         Term(str(e["id"]), str(e["term"]), tuple(str(v) for v in e["variants"]), one_line(str(e["short"]).split()),
              one_line(str(e["definition"]).split()),
-             tuple(Reference(str(s["title"]), str(s["url"]), str(s.get("publisher", "")), str(s.get("supports", "")))
-                   for s in e["sources"]),
+             tuple(Reference(**{k: str(v) for k, v in s.items()}) for s in e["sources"]),
              tuple(one_line(str(n).split()) for n in e.get("notes") or ()), node.start_mark.line + 1,
              tuple(str(v) for v in e.get("exact_variants") or ()))
         for e, node in zip(data, nodes, strict=True))
@@ -294,7 +294,7 @@ def _terms_as_before(path) -> tuple[Term, ...]:
 def test_the_real_glossary_gives_the_same_terms_as_before():
     terms = load_glossary(ROOT / "glossary.yml")
     assert terms == _terms_as_before(ROOT / "glossary.yml")
-    assert len(terms) >= 21 and terms[0].id == "research-security" and terms[0].line == 10
+    assert len(terms) >= 21 and terms[0].id == "research-security" and terms[0].line == 16
     issues = next(t for t in terms if t.id == "issues-in-science-and-technology")
     assert issues.exact == ("Issues",)
 

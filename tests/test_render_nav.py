@@ -108,6 +108,7 @@ ONE_TERM = """\
   sources:
     - title: A dictionary
       url: https://example.org/prose
+      checked: '2026-11-30'
 """
 
 
