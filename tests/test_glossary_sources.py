@@ -104,11 +104,10 @@ def terms():
 
 
 def test_every_source_of_the_real_glossary_is_checked_titled_and_on_its_publishers_host(terms):
-    today = date.today()
     for term in terms:
         for ref in term.sources:
             where = (term.id, ref.title)
-            assert date.fromisoformat(ref.checked) <= today, where
+            assert date.fromisoformat(ref.checked) >= date(2024, 12, 13), where  # after the latest fact it supports
             assert not re.search(r"(?i)title from url|not shown|untitled", ref.title), where
             if ref.url:
                 assert ref.url.startswith(("https://", "http://")) and not denied_host(ref.url, DENIED_HOSTS), where
