@@ -117,6 +117,21 @@ def test_the_number_opens_the_paragraphs_menu_with_the_keyboard_and_escape_gives
         assert item.locator("a").get_attribute("href").startswith(("../letter-2/#p-", "../letter-3/#p-"))
         assert item.locator(".shared").inner_text().strip("() ")
     screenshot(wide, "reading-menu-open-1280", full_page=False)
+    # Following the link to the paragraph lands on it, and the menu closes behind it.
+    link.click()
+    expect(menu).to_be_hidden()
+    assert wide.evaluate("location.hash") == f"#{P3}"
+
+
+def test_on_a_phone_the_menu_opens_as_a_sheet_within_the_screen(phone, site_url):
+    phone.goto(letter_url(site_url, 1))
+    phone.locator(f"#{P3} .para-num").tap()
+    menu = phone.locator(f"#menu-{P3}")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= 800 + 1, box
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "reading-menu-open-375", full_page=False)
 
 
 def test_without_script_the_number_still_opens_the_menu_and_the_citation(browser, site_url):
