@@ -214,8 +214,33 @@ def _related(path: str, discussion: Discussion, key: PassageKey, annotations: An
         other = letters[r.key[1]]
         number = next(p.number for p in other.paragraphs if p.anchor == r.key[2])
         found.append({"href": link(path, f"{page_url(letter_path(discussion, other))}#{r.key[2]}"),
-                      "letter": other.number, "number": number, "shared": r.shared[:4]})
+                      "letter": other.number, "number": number, "shared": r.shared[:4],
+                      "reason": getattr(r, "reason", "")})
     return found
+
+
+def _quiet_repeats(runs: list[Segment], linked: set[str]) -> list[bool]:
+    """Which of a text's term mentions repeat a term already linked earlier on the page (``linked``, updated):
+    those stay links for a pointer or a tap but leave the tab order (the page's first mention of the term is
+    in it, to the same entry), so that a letter page stays within about 40 tab stops."""
+    quiet = []
+    for run in runs:
+        quiet.append(bool(run.term) and run.term.id in linked)
+        if run.term:
+            linked.add(run.term.id)
+    return quiet
+
+
+def _notes(runs: list[Segment], term_href: Callable[[Term], str]) -> list[dict]:
+    """A paragraph's glossary notes (the margin notes of docs/javascripts/reading.js): each term it mentions,
+    once, in order, with its short definition and its entry."""
+    terms = {run.term.id: run.term for run in runs if run.term}
+    return [{"term": t.term, "short": t.short, "href": term_href(t)} for t in terms.values()]
+
+
+def _menu_label(number: int, related: list[dict]) -> str:
+    """The accessible name of a paragraph's number, which opens its menu (templates/_blocks.html ``para_menu``)."""
+    return f"Paragraph {number}: link, cite" + (", related" if related else "")
 
 
 OTHER_LETTERS_LIMIT = 10  # past this, a letter page lists its neighbours, not every letter
@@ -246,14 +271,18 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     annotations = annotations or Annotations()
     d, path = discussion, letter_path(discussion, letter)
     letter_work = cite.letter_work(d, letter)
-    blocks = []
+    term_href = _term_href(path)
+    blocks, linked = [], set()
     for p in letter.paragraphs:
         key = passage_key(d, letter, p)
+        runs, related = _runs(p.text, key, annotations), _related(path, d, key, annotations)
         blocks.append((p.line, {
-            "paragraph": p, "runs": _runs(p.text, key, annotations), "quote": None,
+            "paragraph": p, "runs": runs, "quote": None, "quiet": _quiet_repeats(runs, linked),
+            "notes": _notes(runs, term_href), "label": _menu_label(p.number, related),
             "cite": _cite_view(d, path, cite.paragraph_work(d, letter, p), f"Cite paragraph {p.number}",
                                "paragraph", paragraph_url(d, letter, p)),
-            "related": _related(path, d, key, annotations)}))
+            "related": related}))
+    signature = _signature_runs(d, letter, annotations)
     blocks += [(q.line, {"quote": q}) for q in letter.pull_quotes]
     others, every = _other_letters(d, letter, path)
     head = front_matter(_source_path(d), **_page_fields(d, letter.label, f"{letter.label}. A letter in “{d.title}”."),
@@ -261,7 +290,8 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
     return head + render(
         "letter.md", d=d, letter=letter, home_href=link(path, d.slug + "/"),
         responds=responds_to(d, path, annotations), blocks=[block for _, block in sorted(blocks, key=_first)],
-        term_href=_term_href(path), signature=_signature_runs(d, letter, annotations),
+        term_href=term_href, signature=signature, signature_quiet=[_quiet_repeats(runs, linked) for runs in signature],
+        signature_notes=_notes([run for runs in signature for run in runs], term_href),
         cite=_cite_view(d, path, letter_work, "Cite this letter", "letter", page_url(path)), others=others,
         all_href=every,
         provenance=provenance(d, path))

@@ -188,8 +188,10 @@
   function showCitation() {
     if (!pending) { return; }
     var para = pending.para, quote = pending.quote;
-    var block = para.nextElementSibling && para.nextElementSibling.matches("details.cite") ? para.nextElementSibling
-      : null;
+    // The paragraph's "Cite" block, in the menu its number opens (templates/_blocks.html para_menu).
+    var number = para.querySelector(".para-num[popovertarget]");
+    var menu = number && document.getElementById(number.getAttribute("popovertarget"));
+    var block = menu && menu.querySelector("details.cite");
     var url = new URL("#" + para.id, location.href).href;
     var list = panel.querySelector("dl");
     list.textContent = "";
