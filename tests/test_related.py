@@ -11,6 +11,7 @@ from scripts.errors import PipelineError
 from scripts.model import Related, passage_key
 from scripts.parse import parse
 from scripts.related import features, names
+from scripts.render import render_letter
 from scripts.repair import repair
 from scripts.see_also import load_see_also
 
@@ -236,3 +237,11 @@ def test_another_source_never_changes_a_discussions_links(seed, terms, published
     other = parse(repair(other_path.read_text(encoding="utf-8")), other_path.name)
     together = annotate([seed, other], terms, "glossary.yml", (), load_see_also(SEE_ALSO), SEE_ALSO).related
     assert {k: v for k, v in together.items() if k[0] == seed.slug} == published and other.slug != seed.slug
+
+
+def test_a_note_is_printed_as_text_beside_its_link(tmp_path, seed, terms):
+    path, hand = _hand(tmp_path, _pair((2, 3), (3, 3), "  note: '<script>alert(1)</script> & <b>more</b>'\n"))
+    page = render_letter(seed, seed.letters[2], annotate([seed], terms, "glossary.yml", (), hand, path))
+    assert "<script>" not in page and "<b>" not in page
+    assert "(&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;more&lt;/b&gt;)</span>" in page
+    assert 'href="../letter-2/#p-the-economic-costs-of-securitization">Letter 2, paragraph 3</a>' in page
