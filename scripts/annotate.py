@@ -1,4 +1,4 @@
-"""Annotate: find glossary terms and related passages in the document model.
+"""Annotate: find glossary terms and related passages (scripts/related.py) in the document model.
 
 A pass over the model, never over HTML: it reads each paragraph's text and returns
 ``Annotations`` (term mentions as character offsets, related passages as keys). The
@@ -14,9 +14,7 @@ found inside another.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +27,12 @@ from scripts.model import (
     Mention,
     PassageKey,
     Reference,
-    Related,
     Term,
     passage_key,
     signature_key,
 )
-
-RELATED_LIMIT = 3
-RELATED_MIN_SCORE = 1.5
-
-_NAME = re.compile(r"(?<![\w’'])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:’s|'s)?(?![\w])")
+from scripts.related import related_passages
+from scripts.see_also import HandLink, resolve
 
 
 def _is_acronym(variant: str) -> bool:
@@ -96,84 +90,11 @@ def find_mentions(text: str, matcher: Matcher | None) -> tuple[Mention, ...]:
     return tuple(found)
 
 
-def capitalised_words(text: str) -> list[tuple[str, bool]]:
-    """Capitalised words, each with whether it starts a sentence.
-
-    >>> capitalised_words("Shih and Wagner argue. The United States must act.")
-    [('Shih', True), ('Wagner', False), ('The', True), ('United', False), ('States', False)]
-    """
-    found = []
-    for match in _NAME.finditer(text):
-        before = text[: match.start()].rstrip()
-        found.append((match.group(1), not before or before[-1] in ".!?:;“\"(—"))
-    return found
-
-
-def _without_mentions(text: str, mentions: tuple[Mention, ...]) -> str:
-    """The text with glossary mentions blanked, so their words are not counted again as names."""
-    for m in mentions:
-        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
-    return text
-
-
-def related_passages(discussions: list[Discussion], mentions: dict[PassageKey, tuple[Mention, ...]],
-                     terms: tuple[Term, ...]) -> dict[PassageKey, tuple[Related, ...]]:
-    """Paragraphs of other letters of the same discussion that share rare glossary terms and names.
-
-    Each shared feature counts by its rarity (inverse document frequency over the
-    discussion's paragraphs); a pair scoring at least ``RELATED_MIN_SCORE`` is related, and
-    each paragraph lists its best ``RELATED_LIMIT``. Computed, never hand-listed. Each
-    discussion is computed from its own text alone, so adding or editing another source
-    never changes its related passages, and the work grows with the number of discussions,
-    not with its square.
-    """
-    labels = {t.id: t.term for t in terms}
-    related: dict[PassageKey, tuple[Related, ...]] = {}
-    for d in discussions:
-        related |= _related_within(d, mentions, labels)
-    return related
-
-
-def _related_within(d: Discussion, mentions: dict[PassageKey, tuple[Mention, ...]],
-                    labels: dict[str, str]) -> dict[PassageKey, tuple[Related, ...]]:
-    words: dict[PassageKey, list[tuple[str, bool]]] = {}
-    letter_of: dict[PassageKey, str] = {}
-    for letter in d.letters:
-        for p in letter.paragraphs:
-            key = passage_key(d, letter, p)
-            words[key] = capitalised_words(_without_mentions(p.text, mentions.get(key, ())))
-            letter_of[key] = letter.slug
-    # A capitalised word is a name if it is capitalised somewhere other than a sentence's start.
-    names = {word for found in words.values() for word, starts in found if not starts}
-    features = {
-        key: {f"term:{m.term}" for m in mentions.get(key, ())} | {f"name:{w}" for w, _ in found if w in names}
-        for key, found in words.items()
-    }
-    df = Counter(f for feats in features.values() for f in feats)
-    idf = {f: math.log(len(features) / n) for f, n in df.items()}
-    related: dict[PassageKey, list[Related]] = defaultdict(list)
-    keys = list(features)
-    for i, a in enumerate(keys):
-        for b in keys[i + 1 :]:
-            if letter_of[a] == letter_of[b]:
-                continue  # other letters only
-            shared = features[a] & features[b]
-            score = sum(idf[f] for f in shared)
-            if score >= RELATED_MIN_SCORE:
-                named = sorted(shared, key=lambda f: (not f.startswith("term:"), -idf[f], f))
-                named = tuple(labels[f[5:]] if f.startswith("term:") else f[5:] for f in named)
-                related[a].append(Related(b, named, round(score, 3)))
-                related[b].append(Related(a, named, round(score, 3)))
-    order = {key: n for n, key in enumerate(keys)}
-    return {
-        key: tuple(sorted(items, key=lambda r: (-r.score, order[r.key]))[:RELATED_LIMIT])
-        for key, items in related.items()
-    }
-
-
 def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml",
-             used_elsewhere: Iterable[str] = ()) -> Annotations:
-    """Find every term in every paragraph, note the terms no source uses, relate passages.
+             used_elsewhere: Iterable[str] = (), see_also: tuple[HandLink, ...] = (),
+             see_also_path: str | Path = "see_also.yml") -> Annotations:
+    """Find every term in every paragraph, note the terms no source uses, relate passages
+    (scripts/related.py; ``see_also``: the links made by hand, scripts/see_also.py).
 
     ``used_elsewhere``: ids of terms that sources not passed here use (``generate`` annotates
     only the sources that changed; the others' terms come from its page cache). A term that no
@@ -192,7 +113,8 @@ def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_pa
                     mentions[key] = found
     used = {m.term for found in mentions.values() for m in found} | set(used_elsewhere)
     unused = tuple(t.id for t in terms if t.id not in used)
-    return Annotations(terms, mentions, related_passages(discussions, mentions, terms), unused)
+    hand = resolve(see_also, discussions, see_also_path)
+    return Annotations(terms, mentions, related_passages(discussions, mentions, terms, hand), unused)
 
 
 def unused_warnings(annotations: Annotations, glossary_path: str | Path) -> list[str]:

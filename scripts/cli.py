@@ -42,7 +42,7 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    run = generate(Path(args.sources), Path(args.docs), _glossary(args))
+    run = generate(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args))
     for line in run.warnings:
         print(line, file=sys.stderr)
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
@@ -58,7 +58,7 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file that generate reads: the sources folder and the glossary.
+    """(mtime, size) of every file that generate reads: the sources folder, the glossary and see_also.yml.
 
     A folder or file that is missing (or vanishes while it is looked at) is left out: that is a change too.
     """
@@ -68,7 +68,7 @@ def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
     except OSError:
         listed = []
     found = {}
-    for path in [*listed, _glossary(args)]:
+    for path in [*listed, _glossary(args), _see_also(args)]:
         try:
             stat = path.stat() if path else None
         except OSError:
@@ -79,12 +79,12 @@ def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    """Regenerate docs/ whenever a source, its metadata or the glossary changes, until interrupted.
+    """Regenerate docs/ whenever a source, its metadata, the glossary or see_also.yml changes, until interrupted.
 
     Run beside ``mkdocs serve`` (``make serve``), which reloads when docs/ changes. It polls
     (once a second by default) rather than use a MkDocs hook or a file-notification library: one
     folder and two files, and it works the same on every system. Changes to the pipeline's own
-    code need a restart. Any failure (a bad source, a missing folder, a broken glossary, even a
+    code need a restart. Any failure (a bad source, a missing folder, a broken data file, even a
     bug) prints one line and leaves docs/ as it was; the next change is tried afresh. A run that
     found another generate writing docs/ is tried again at the next check, change or not.
 
@@ -156,16 +156,23 @@ def _glossary(args: argparse.Namespace) -> Path | None:
     return None if args.glossary in ("", "none") else Path(args.glossary)
 
 
+def _see_also(args: argparse.Namespace) -> Path | None:
+    return None if args.see_also in ("", "none") else Path(args.see_also)
+
+
 def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--sources", default=str(ROOT / "source_texts"),
                          help="folder of sources (default: source_texts/)")
     command.add_argument("--docs", default=str(ROOT / "docs"), help="folder of generated pages (default: docs/)")
     command.add_argument("--glossary", default=str(ROOT / "glossary.yml"),
                          help="glossary data file (default: glossary.yml; 'none' for no glossary)")
+    command.add_argument("--see-also", default=str(ROOT / "see_also.yml"),
+                         help="links between paragraphs made by hand (default: see_also.yml; missing or 'none': "
+                         "none)")
 
 
 def _check(args: argparse.Namespace) -> int:
-    stale = check(Path(args.sources), Path(args.docs), _glossary(args))
+    stale = check(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args))
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)

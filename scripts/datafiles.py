@@ -42,9 +42,11 @@ from scripts.sources import YAML_LOADER, read_text
 
 GLOSSARY = "glossary"
 META = "meta"
+SEE_ALSO = "see_also"
 GLOSSARY_MAX_BYTES = 1024 * 1024  # the glossary of 24 entries is 40 KiB
 META_MAX_BYTES = 256 * 1024       # a metadata file is a few facts
-MAX_BYTES = {GLOSSARY: GLOSSARY_MAX_BYTES, META: META_MAX_BYTES}
+SEE_ALSO_MAX_BYTES = 1024 * 1024  # a hand-made link is a few lines
+MAX_BYTES = {GLOSSARY: GLOSSARY_MAX_BYTES, META: META_MAX_BYTES, SEE_ALSO: SEE_ALSO_MAX_BYTES}
 MAX_DEPTH = 32  # the files need 5 levels; the limit keeps every later step's recursion shallow
 # Errors looked at to choose the one reported: the validator finds a list's errors in its order, so the
 # first few hold the earliest; a file of 250,000 wrong entries is not checked to its end.
@@ -54,7 +56,7 @@ _COLLECTION_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # What an entry or a fact is called in messages, per file.
-_ITEM = {GLOSSARY: "entry", META: "fact"}
+_ITEM = {GLOSSARY: "entry", META: "fact", SEE_ALSO: "link"}
 
 
 @cache
@@ -65,7 +67,7 @@ def _schemas() -> dict[str, dict]:
 
 
 def schema(name: str) -> dict:
-    """The JSON Schema of one kind of data file (``GLOSSARY`` or ``META``)."""
+    """The JSON Schema of one kind of data file (``GLOSSARY``, ``META`` or ``SEE_ALSO``)."""
     return _schemas()[f"{name}.schema.json"]
 
 
@@ -184,7 +186,7 @@ class DataFile:
 
 
 def load(path: str | Path, kind: str) -> DataFile:
-    """Read, parse and check a data file of a kind (``GLOSSARY`` or ``META``) against its schema."""
+    """Read, parse and check a data file of a kind (``GLOSSARY``, ``META`` or ``SEE_ALSO``) against its schema."""
     return load_text(read_text(path, max_bytes=MAX_BYTES[kind]), path, kind)
 
 
@@ -389,6 +391,8 @@ def where(path: tuple, doc: DataFile, kind: str) -> str:
     if kind == GLOSSARY:
         term_id = doc.data[head].get("id") if isinstance(doc.data[head], dict) else None
         name = f"entry {term_id!r}" if isinstance(term_id, str) and term_id else f"entry #{head + 1}"
+    elif kind == SEE_ALSO:
+        name = f"link #{head + 1}"
     else:
         name = f"{_ITEM[kind]} {head!r}"
     parts: list[str] = []
@@ -425,7 +429,7 @@ def describe(error: ValidationError, doc: DataFile, kind: str) -> str:
         return f"{at}expected at least {error.validator_value} characters, got {show(value)}"
     if validator == "maxLength":
         return f"{at}expected at most {error.validator_value} characters, got {len(value):,}"
-    if validator == "minItems":
+    if validator == "minItems" and error.validator_value == 1:
         return f"{at}must not be an empty list"
     if validator == "not" and "refused" in schema:  # a placeholder title
         return f"{at}{show(value)} is {schema['refused']}; expected {expected(schema)}"

@@ -25,6 +25,7 @@ from scripts.render import discussion_files, home_share, site_pages
 from scripts.render_glossary import glossary_pages, glossary_share
 from scripts.render_nav import render_nav
 from scripts.repair import repair
+from scripts.see_also import load_see_also, unknown_warnings
 from scripts.sources import find_sources, read_source
 
 # Top-level names in docs/ and the built site that are not discussions: the glossary's
@@ -88,14 +89,17 @@ class Site:
     warnings: tuple[str, ...] = ()    # problems that do not stop the build (a glossary entry no source uses)
 
 
-def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache | None = None) -> Site:
+def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache | None = None,
+               see_also: Path | None = None) -> Site:
     """Every stage over every source; with a page ``cache``, only over the sources whose inputs changed.
+    ``see_also``: the links made by hand (scripts/see_also.py; a missing file means none).
 
     The sources' slugs are given in file order (``_unique_slug``), so an unchanged source is reused
     only if it gets the slug it had. A glossary entry that no source uses (the terms of reused sources
     come from their cached concordance) is left out of the site, with a warning.
     """
     terms = load_glossary(glossary) if glossary else ()
+    hand = load_see_also(see_also)
     paths = find_sources(sources)
     alone = len(paths) == 1
     keys = {path: cache.key(path, alone) if cache else None for path in paths}
@@ -109,7 +113,8 @@ def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache
         if path in read and read[path].slug != slug:
             read[path] = replace(read[path], slug=slug)
     used = {term for entry in cached.values() for term in entry.glossary.concordance}
-    annotations = annotate([read[path] for path in paths if path in read], terms, glossary or "", used)
+    annotations = annotate([read[path] for path in paths if path in read], terms, glossary or "", used,
+                           hand, see_also or "")
     files: dict[str, str] = {}
     entries: dict[str, page_cache.Entry] = {}
     homes, glossaries = [], []
@@ -130,12 +135,14 @@ def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache
     files |= site_pages(homes) | glossary_pages(published, glossaries) | render_nav(homes, published)
     kept = tuple(rel for entry in cached.values() for rel in entry.files)
     warnings = tuple(unused_warnings(annotations, glossary)) if glossary else ()
+    warnings += tuple(unknown_warnings(hand, {d.slug for d in read.values()} | {e.slug for e in cached.values()},
+                                       see_also or ""))
     return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read), warnings)
 
 
-def site_files(sources: Path, glossary: Path | None) -> dict[str, str]:
+def site_files(sources: Path, glossary: Path | None, see_also: Path | None = None) -> dict[str, str]:
     """Every generated file's content, by path under docs/: all stages, in memory, nothing cached."""
-    return build_site(sources, glossary).files
+    return build_site(sources, glossary, see_also=see_also).files
 
 
 @dataclass(frozen=True)
@@ -148,8 +155,8 @@ class Run:
     warnings: tuple[str, ...] = ()
 
 
-def generate(sources: Path, docs: Path, glossary: Path | None) -> Run:
-    """Build every page from ``sources`` (and the glossary) and write it into ``docs``.
+def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None) -> Run:
+    """Build every page from ``sources`` (and the glossary and the hand-made links) and write it into ``docs``.
 
     Two caches live beside ``docs`` in ``.cache/``: the page cache (scripts/page_cache.py), so that
     only the sources that changed are read and rendered again, and rendered citations
@@ -159,16 +166,16 @@ def generate(sources: Path, docs: Path, glossary: Path | None) -> Run:
     with writer.locked(docs):
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
-        cache = page_cache.PageCache(folder, docs, glossary)
+        cache = page_cache.PageCache(folder, docs, glossary, see_also)
         with cite_cache.kept_in(folder):
-            site = build_site(sources, glossary, cache)
+            site = build_site(sources, glossary, cache, see_also)
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
     return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
 
 
-def check(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
+def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None) -> list[str]:
     """The files in ``docs`` that ``generate`` would write or remove now (none: docs/ is up to date).
 
     Writes nothing. docs/ is read under a shared lock (scripts/writer.py), so never half-written;
@@ -176,7 +183,7 @@ def check(sources: Path, docs: Path, glossary: Path | None) -> list[str]:
     """
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
-    files = site_files(sources, glossary)
+    files = site_files(sources, glossary, see_also)
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
         return writer.plan(docs, files).out_of_date

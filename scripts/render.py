@@ -207,7 +207,8 @@ def _signature_runs(discussion: Discussion, letter: Letter, annotations: Annotat
 
 
 def _related(path: str, discussion: Discussion, key: PassageKey, annotations: Annotations) -> list[dict]:
-    """A paragraph's related passages in other letters, with what they share."""
+    """A paragraph's related passages in other letters, with what they share: ``reason`` in a few words (a
+    hand-made link's note), ``by_hand`` if the link is from see_also.yml."""
     letters = {letter.slug: letter for letter in discussion.letters}
     found = []
     for r in annotations.related.get(key, ()):
@@ -215,7 +216,7 @@ def _related(path: str, discussion: Discussion, key: PassageKey, annotations: An
         number = next(p.number for p in other.paragraphs if p.anchor == r.key[2])
         found.append({"href": link(path, f"{page_url(letter_path(discussion, other))}#{r.key[2]}"),
                       "letter": other.number, "number": number, "shared": r.shared[:4],
-                      "reason": getattr(r, "reason", "")})
+                      "reason": r.reason or ", ".join(r.shared[:4]), "by_hand": r.by_hand})
     return found
 
 

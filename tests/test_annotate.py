@@ -137,10 +137,9 @@ def test_related_passages_link_letters_that_discuss_the_same_matter(real, seed):
     # both letters on the 1979 agreement's lapse (letter 2 ¶3, letter 3 ¶3)
     key = passage_key(seed, l2, l2.paragraphs[2])
     assert passage_key(seed, l3, l3.paragraphs[2]) in [r.key for r in annotations.related[key]]
-    # all three letters on Shih and Wagner's argument: each opening paragraph relates to another letter's
-    for letter in seed.letters:
-        related = annotations.related[passage_key(seed, letter, letter.paragraphs[0])]
-        assert {r.key[1] for r in related} - {letter.slug}
+    # the opening paragraphs share only the article's title and authors: no link (tests/test_related.py has
+    # the whole table of pairs judged related and unrelated)
+    assert passage_key(seed, l3, l3.paragraphs[0]) not in annotations.related
     # never within one letter
     for key, items in annotations.related.items():
         assert all(r.key[1] != key[1] for r in items)

@@ -1,5 +1,5 @@
-"""The hand-edited data files (glossary.yml, NAME.meta.yml): every hostile or broken file is one line naming the
-file, the line and what is expected; the project's own files load exactly as before."""
+"""The hand-edited data files (glossary.yml, NAME.meta.yml, see_also.yml): every hostile or broken file is one
+line naming the file, the line and what is expected; the project's own files load exactly as before."""
 
 import json
 import subprocess
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scripts import datafiles
 from scripts.annotate import load_glossary
-from scripts.datafiles import GLOSSARY, META
+from scripts.datafiles import GLOSSARY, META, SEE_ALSO
 from scripts.errors import PipelineError
 from scripts.model import Reference, Term
 from scripts.sources import read_meta
@@ -45,7 +45,7 @@ def fact(name: str, value: str) -> str:
 
 
 def _load(tmp_path, kind: str, text: str | bytes):
-    path = tmp_path / ("glossary.yml" if kind == GLOSSARY else "a.meta.yml")
+    path = tmp_path / {GLOSSARY: "glossary.yml", META: "a.meta.yml", SEE_ALSO: "see_also.yml"}[kind]
     if isinstance(text, str):
         text = text.encode()
     path.write_bytes(text)
@@ -208,7 +208,57 @@ def test_a_broken_metadata_file_is_one_line_naming_fact_field_and_line(tmp_path,
     assert error == f"error: {path}{message}"
 
 
-@pytest.mark.parametrize(("kind", "limit"), [(GLOSSARY, "1 MiB"), (META, "256 KiB")])
+def link(**fields: str | None) -> str:
+    """A see_also.yml link, one field a line: discussion 1, between 2 (its paragraphs 3 and 4), note 5, others 6…"""
+    base = {"discussion": "d", "between": "\n    - {letter: 1, paragraph: 2}\n    - {letter: 2, paragraph: 3}",
+            "note": "n"}
+    lines = [f"{key}: {value}" for key, value in (base | fields).items() if value is not None]
+    return "- " + "\n  ".join(lines) + "\n"
+
+
+PARAGRAPH_MESSAGE = "expected a paragraph number (1, 2, …) or anchor ('p-' and words joined by hyphens)"
+SEE_ALSO_CASES = {
+    "no note": (link(note=None), ":1: link #1: missing note"),
+    "hidden without note": (link(note=None, hide="true"), None),
+    "hide not a boolean": (link(hide="'yes'"), ":6: link #1: hide: expected true or false, got 'yes'"),
+    "one paragraph": (link(between="[{letter: 1, paragraph: 2}]"),
+                      ":2: link #1: between: expected a list of two paragraphs (each a mapping of letter and "
+                      "paragraph), got a list"),
+    "letter zero": (link(between="[{letter: 0, paragraph: 2}, {letter: 2, paragraph: 1}]"),
+                    ":2: link #1: between #1, letter: expected a letter number (1, 2, …), got 0"),
+    "paragraph a word": (link(between="[{letter: 1, paragraph: two}, {letter: 2, paragraph: 1}]"),
+                         f":2: link #1: between #1, paragraph: {PARAGRAPH_MESSAGE}, got 'two'"),
+    "paragraph zero": (link(between="[{letter: 1, paragraph: 0}, {letter: 2, paragraph: 1}]"),
+                       f":2: link #1: between #1, paragraph: {PARAGRAPH_MESSAGE}, got 0"),
+    "discussion climbs out": (link(discussion="'../x'"), ":1: link #1: discussion: expected a discussion's slug: "
+                              "lower-case letters and digits in words joined by single hyphens, got '../x'"),
+    "typo": (link(nots="n"), ":6: link #1: unknown field 'nots' (known fields: discussion, between, note, hide)"),
+    "markup note": (link(note="'<script>x</script>'"), None),  # text: the page escapes it
+    "empty note": (link(note="'  '"), ":5: link #1: note: expected text (not only spaces), got '  '"),
+    "alias": ("- &a {discussion: d}\n- *a\n", ":1: anchor '&a': anchors and aliases are not allowed; write each "
+              "value out"),
+    "top level a mapping": ("discussion: d\n", ":1: expected a list of links, got a mapping"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), SEE_ALSO_CASES.values(), ids=SEE_ALSO_CASES.keys())
+def test_a_broken_see_also_file_is_one_line_naming_link_field_and_line(tmp_path, text, message):
+    if message is None:
+        assert _load(tmp_path, SEE_ALSO, text)[1]().data == yaml.safe_load(text)
+        return
+    path, error = _error(tmp_path, SEE_ALSO, text)
+    assert error == f"error: {path}{message}"
+
+
+def test_the_command_line_refuses_a_broken_see_also_in_one_line(tmp_path):
+    bad, docs = tmp_path / "bad.yml", tmp_path / "docs"
+    bad.write_text(link(note=None), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "scripts", "generate", "--docs", str(docs), "--see-also", str(bad)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (1, f"error: {bad}:1: link #1: missing note\n") and not docs.exists()
+
+
+@pytest.mark.parametrize(("kind", "limit"), [(GLOSSARY, "1 MiB"), (META, "256 KiB"), (SEE_ALSO, "1 MiB")])
 def test_a_file_over_its_size_limit_is_refused_before_parsing(tmp_path, kind, limit):
     text = "# " + "x" * datafiles.MAX_BYTES[kind] + "\n"  # a comment: the parser would read it as nothing at all
     path, error = _error(tmp_path, kind, text)
@@ -218,7 +268,7 @@ def test_a_file_over_its_size_limit_is_refused_before_parsing(tmp_path, kind, li
         assert load().data is None  # at the limit: read
 
 
-@pytest.mark.parametrize("kind", [GLOSSARY, META])
+@pytest.mark.parametrize("kind", [GLOSSARY, META, SEE_ALSO])
 def test_a_file_that_is_not_utf8_is_one_line(tmp_path, kind):
     path, error = _error(tmp_path, kind, b"- id: caf\xe9\n")
     assert error == f"error: {path}:1: not UTF-8 text (byte 0xE9 cannot be decoded)"
@@ -233,7 +283,7 @@ def billion_laughs(levels: int = 9) -> str:
     return "# billion laughs\n" + "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("kind", [GLOSSARY, META])
+@pytest.mark.parametrize("kind", [GLOSSARY, META, SEE_ALSO])
 def test_a_billion_laughs_fails_fast_at_its_first_anchor(tmp_path, kind):
     start = time.perf_counter()
     path, error = _error(tmp_path, kind, billion_laughs())
@@ -241,7 +291,7 @@ def test_a_billion_laughs_fails_fast_at_its_first_anchor(tmp_path, kind):
     assert error == f"error: {path}:2: anchor '&a': anchors and aliases are not allowed; write each value out"
 
 
-@pytest.mark.parametrize("kind", [GLOSSARY, META])
+@pytest.mark.parametrize("kind", [GLOSSARY, META, SEE_ALSO])
 def test_ten_thousand_nested_lists_fail_fast(tmp_path, kind):
     start = time.perf_counter()
     path, error = _error(tmp_path, kind, "[" * 10_000 + "]" * 10_000 + "\n")
@@ -341,7 +391,7 @@ def test_every_property_of_every_schema_is_described_and_the_schemas_are_valid()
             for sub in schema:
                 yield from walk(sub)
 
-    for kind in (GLOSSARY, META):
+    for kind in (GLOSSARY, META, SEE_ALSO):
         schema = json.loads((datafiles.SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
         assert list(walk(schema))
         datafiles._validator(kind)  # checks the schema against Draft 2020-12
@@ -353,7 +403,7 @@ YAMLISH = st.lists(st.sampled_from([*"-:[]{}&*!|>'\"#%@` ,?\n\tabx01.\\", "id", 
 
 
 @settings(max_examples=300, deadline=None)
-@given(YAMLISH, st.sampled_from([GLOSSARY, META]))
+@given(YAMLISH, st.sampled_from([GLOSSARY, META, SEE_ALSO]))
 def test_any_text_loads_or_is_a_one_line_error(text, kind):
     try:
         datafiles.load_text(text, "f.yml", kind)

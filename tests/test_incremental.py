@@ -18,13 +18,16 @@ from scripts import cite_cache
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
 GLOSSARY = ROOT / "glossary.yml"
+SEE_ALSO = ROOT / "see_also.yml"
 OLD, NEW = "Here I would like to add a European perspective.", "Here I would like to add a European view."
 WAIT = 120  # seconds allowed for a regeneration on a loaded machine (never a timing assertion, only a limit)
 
 
-def _generate(sources: Path, docs: Path, glossary: Path = GLOSSARY) -> subprocess.CompletedProcess:
+def _generate(sources: Path, docs: Path, glossary: Path = GLOSSARY,
+              see_also: Path = SEE_ALSO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs),
-                           "--glossary", str(glossary)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+                           "--glossary", str(glossary), "--see-also", str(see_also)], cwd=ROOT, capture_output=True,
+                          text=True, encoding="utf-8")
 
 
 def _rendered(run: subprocess.CompletedProcess) -> str:
@@ -90,9 +93,10 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
 
 
-def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GLOSSARY) -> None:
+def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GLOSSARY,
+                  see_also: Path = SEE_ALSO) -> None:
     cold = tmp_path / "cold" / "docs"
-    assert _generate(sources, cold, glossary).returncode == 0
+    assert _generate(sources, cold, glossary, see_also).returncode == 0
     assert _tree(docs) == _tree(cold)
 
 
@@ -127,6 +131,25 @@ def test_a_glossary_change_renders_every_source_again(two, tmp_path):
                         "of China", 1), encoding="utf-8")
     assert _rendered(_generate(sources, docs, glossary)) == "2 of 2"
     _same_as_cold(sources, docs, tmp_path, glossary)
+
+
+def test_a_see_also_change_renders_again_and_changes_the_pages_it_links(two, tmp_path):
+    sources, docs = two
+    see_also = tmp_path / "see_also.yml"
+    see_also.write_text(SEE_ALSO.read_text(encoding="utf-8") + f"\n- discussion: {SEED_SLUG}\n  between:\n"
+                        "    - {letter: 1, paragraph: 5}\n    - {letter: 3, paragraph: 4}\n"
+                        "  note: both ask for people to do the work\n", encoding="utf-8")
+    before = _stamps(docs)
+    run = _generate(sources, docs, see_also=see_also)
+    assert _rendered(run) == "2 of 2"
+    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    assert {f"{SEED_SLUG}/letter-1.md", f"{SEED_SLUG}/letter-3.md"} <= touched
+    assert "both ask for people to do the work" in (docs / SEED_SLUG / "letter-3.md").read_text(encoding="utf-8")
+    _same_as_cold(sources, docs, tmp_path, see_also=see_also)
+    see_also.unlink()  # no file: no hand-made links, and the pages say so again
+    assert _rendered(_generate(sources, docs, see_also=see_also)) == "2 of 2"
+    assert "both warn against suspecting" not in (docs / SEED_SLUG / "letter-1.md").read_text(encoding="utf-8")
+    _same_as_cold(sources, docs, tmp_path / "again", see_also=see_also)
 
 
 def test_added_removed_and_renamed_sources_give_the_same_site_as_a_cold_run(two, tmp_path):
