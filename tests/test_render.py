@@ -12,6 +12,7 @@ from scripts.model import Repaired
 from scripts.parse import parse
 from scripts.render import link, render_site
 from scripts.repair import repair
+from scripts.see_also import load_see_also
 
 from pages import forum_page
 
@@ -59,8 +60,9 @@ def _menu(page: str, anchor: str) -> str:
 @pytest.fixture(scope="module")
 def annotated_files(seed_text):
     seed = parse(repair(seed_text), "000_6e33bdd6549d7394.txt")
-    glossary = ROOT / "glossary.yml"
-    return render_site([seed], annotate([seed], load_glossary(glossary), glossary))
+    glossary, see_also = ROOT / "glossary.yml", ROOT / "see_also.yml"
+    return render_site([seed], annotate([seed], load_glossary(glossary), glossary,
+                                        see_also=load_see_also(see_also), see_also_path=see_also))
 
 
 def test_a_paragraph_menu_offers_its_related_passages_and_says_so_in_its_name(annotated_files):
