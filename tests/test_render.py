@@ -50,8 +50,10 @@ def test_pull_quote_is_hidden_from_screen_readers_and_not_numbered(seed_files):
 
 def test_notes_page_lists_every_repair(seed_files, seed_text):
     notes = seed_files["balancing-research-security-and-openness/notes.md"]
-    assert notes.count("<tr><td>") == 37
-    assert "<tr><td>1:112</td>" in notes and "cp874-lost-byte" in notes
+    assert notes.count("<tr><td class=\"where\">") == 37
+    assert '<tr><td class="where">Image credit</td><td>1:112</td>' in notes and "cp874-lost-byte" in notes
+    assert ('<td class="where"><a href="../letter-1/#p-individual-analyses-that-claim-to">Letter 1, ¶3</a></td>'
+            '<td>14:1313</td>') in notes
 
 
 def test_passages_json_lists_every_body_paragraph(seed_files):
