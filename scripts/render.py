@@ -9,10 +9,11 @@ gathers what each page says; the templates say how it looks.
 
 Pages (paths relative to ``docs/``)::
 
-    index.md                       every discussion, with its letters
-    <discussion>/index.md          the discussion's home
+    index.md                       the discussion's introduction (one discussion), or every discussion in brief
+    <discussion>/index.md          its letters in brief (one discussion), or its introduction (several)
     <discussion>/letter-N.md       one page per letter
-    <discussion>/notes.md          "About this edition": every repair
+    <discussion>/notes.md          "About this edition": what the edition is, every repair (located), the
+                                   source's own "Cite this Article" as printed
     passages.json                  every body paragraph, for machines
 """
 
