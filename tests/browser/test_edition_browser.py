@@ -14,15 +14,22 @@ EDITION = f"{DISCUSSION}/{DISCUSSION}.html"
 NOTES = f"{DISCUSSION}/notes/"
 SCHEMES = ("light", "dark")
 
-# The repairs box as a reader sees it: on screen up to its right edge, its caption shown, and its table either
-# fitting or reachable by scrolling the box itself (never clipped by it).
+# The repairs box as a reader sees it: on screen up to its right edge, its caption shown, and its table's last column
+# reachable: scrolled to its end, the box shows the last column's heading, nothing clipping it on the way (a table
+# clipped by a wrapper, or wider than a box that does not scroll, fails).
 REPAIRS_BOX = """() => {
   const box = document.querySelector('.repairs');
   const caption = box.querySelector('caption');
-  const style = getComputedStyle(box);
-  return {right: box.getBoundingClientRect().right, captionShown: caption.getBoundingClientRect().height > 0
+  window.scrollBy(0, box.getBoundingClientRect().top - 200);  // below Material's fixed header
+  box.scrollLeft = box.scrollWidth;
+  const last = [...box.querySelectorAll('thead th')].pop().getBoundingClientRect();
+  const edge = box.getBoundingClientRect();
+  const seen = document.elementFromPoint(last.right - 3, last.top + last.height / 2);
+  return {right: edge.right, captionShown: caption.getBoundingClientRect().height > 0
             && getComputedStyle(caption).visibility === 'visible',
-          fits: box.scrollWidth <= box.clientWidth, scrolls: ['auto', 'scroll'].includes(style.overflowX)};
+          lastColumnInBox: last.right <= edge.right + 1 && last.left >= edge.left - 1,
+          lastColumnSeen: Boolean(seen && seen.closest('th') === [...box.querySelectorAll('thead th')].pop()),
+          fits: box.scrollWidth <= box.clientWidth};
 }"""
 
 
@@ -50,7 +57,9 @@ def test_no_sideways_scroll_and_the_repairs_table_is_whole(open_page, site_url, 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     box = page.evaluate(REPAIRS_BOX)
     assert box["right"] <= width and box["captionShown"], box
-    assert box["fits"] or box["scrolls"], box
+    assert box["lastColumnInBox"] and box["lastColumnSeen"], box
+    if width >= 1280:
+        assert box["fits"], box  # on a desktop the whole table shows without scrolling
     if where == EDITION:
         screenshot(page, f"edition-{width}-{scheme}")
 
