@@ -123,7 +123,7 @@ def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache
             home, share = cached[path].home, cached[path].glossary
         else:
             d = read[path]
-            own = discussion_files(d, annotations) | {edition_filename(d): render_edition(d, annotations)}
+            own = discussion_files(d, annotations, alone) | {edition_filename(d): render_edition(d, annotations)}
             files |= own
             home, share = home_share(d, annotations, alone), glossary_share(d, annotations, alone)
             if keys[path]:

@@ -85,6 +85,7 @@ class Letter:
     pull_quotes: tuple[PullQuote, ...]
     signature: tuple[str, ...]
     line: int
+    signature_lines: tuple[int, ...] = ()  # the source line of each signature line
 
     @property
     def institution(self) -> str:
@@ -137,10 +138,18 @@ class Discussion:
     chrome: tuple[str, ...] = ()
     meta: dict[str, Fact] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
+    # The source lines outside the letters, by what they are (``PARTS``): (line, part), in source order.
+    lines: tuple[tuple[int, str], ...] = ()
 
     def fact(self, key: str, default: object = None) -> object:
         fact = self.meta.get(key)
         return fact.value if fact else default
+
+
+# What a source line outside the letters is (Discussion.lines).
+IMAGE_CREDIT, TITLE, CHROME, RESPONDS_TO, CITATION_HEADING, CITATION_TEXT, CITATION_ISSUE = (
+    "image credit", "title", "page navigation", "article discussed", "citation heading", "printed citation",
+    "printed issue")
 
 
 # A paragraph's identity across the whole site: (discussion slug, letter slug, anchor).

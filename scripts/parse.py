@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from markdown.extensions.toc import slugify
 
+from scripts import model
 from scripts.errors import PipelineError
 from scripts.model import Citation, Discussion, Fact, Letter, Paragraph, PullQuote, Repaired
 
@@ -136,6 +137,7 @@ def _letter(number: int, prose: list[_Line], signature: list[_Line], width: int)
         pull_quotes=pull_quotes,
         signature=tuple(line.text for line in signature),
         line=prose[0].number,
+        signature_lines=tuple(line.number for line in signature),
     )
 
 
@@ -198,9 +200,13 @@ def _parse(repaired: Repaired, source: str, meta: dict) -> Discussion:
     title = lines[marker - 1]
     credit = lines[0].text if marker == 2 else ""
     chrome = [lines[marker].text]
+    places = [(lines[0].number, model.IMAGE_CREDIT)] if credit else []
+    places += [(title.number, model.TITLE), (lines[marker].number, model.CHROME),
+               (lines[marker + 1].number, model.RESPONDS_TO)]
     start = marker + 2
     if start < len(lines) and lines[start].text.casefold() == RESPONSES_FROM:
         chrome.append(lines[start].text)
+        places.append((lines[start].number, model.CHROME))
         start += 1
 
     cite_at = _find(lines, CITE_HEADING, start)
@@ -218,6 +224,9 @@ def _parse(repaired: Repaired, source: str, meta: dict) -> Discussion:
         parts = CITATION.match(rest[0].text)
         fields = {k: v or "" for k, v in parts.groupdict().items() if k != "title"} if parts else {}
         citation = Citation(lines[cite_at].text, rest[0].text, issue, lines[cite_at].number, **fields)
+        places += [(lines[cite_at].number, model.CITATION_HEADING), (rest[0].number, model.CITATION_TEXT)]
+        if issue:
+            places.append((rest[1].number, model.CITATION_ISSUE))
 
     groups = _split_letters(body)
     if not groups:
@@ -236,4 +245,5 @@ def _parse(repaired: Repaired, source: str, meta: dict) -> Discussion:
         chrome=tuple(chrome),
         meta={key: Fact(fact["value"], fact["source"]) for key, fact in meta.items()},
         changes=repaired.changes,
+        lines=tuple(places),
     )

@@ -9,10 +9,11 @@ gathers what each page says; the templates say how it looks.
 
 Pages (paths relative to ``docs/``)::
 
-    index.md                       every discussion, with its letters
-    <discussion>/index.md          the discussion's home
+    index.md                       the discussion's introduction (one discussion), or every discussion in brief
+    <discussion>/index.md          its letters in brief (one discussion), or its introduction (several)
     <discussion>/letter-N.md       one page per letter
-    <discussion>/notes.md          "About this edition": every repair
+    <discussion>/notes.md          "About this edition": what the edition is, every repair (located), the
+                                   source's own "Cite this Article" as printed
     passages.json                  every body paragraph, for machines
 """
 
@@ -30,8 +31,13 @@ from markupsafe import Markup
 from scripts import cite
 from scripts.edition import edition_filename
 from scripts.errors import PipelineError
+from scripts.locate import Place, repair_rows
 from scripts.markup import Segment, macro, render, segments, theme_text
 from scripts.model import (
+    CITATION_HEADING,
+    CITATION_ISSUE,
+    CITATION_TEXT,
+    TITLE,
     Annotations,
     Discussion,
     Letter,
@@ -56,6 +62,10 @@ OPENING_WORDS = 30
 # the build's memory do not grow with the site's square (BENCHMARKS.md, "Site-wide pages"); also the longest
 # section of the navigation (render_nav.py).
 LISTED_IN_FULL = 12
+SUMMARIES_FACT = "letter_summaries"  # the edition's one-line summary of each letter (meta.schema.json)
+# The notes page's copy of the source's own "Cite this Article" block, and the parts of the source it holds.
+PRINTED_CITATION_ID = "printed-citation"
+PRINTED_CITATION_PARTS = frozenset({CITATION_HEADING, CITATION_TEXT, CITATION_ISSUE})
 OTHER_ISSUES = "Other discussions"  # the group of discussions whose source prints no issue
 
 
@@ -302,44 +312,76 @@ def _first(pair: tuple) -> object:
     return pair[0]
 
 
+def letter_summary(discussion: Discussion, letter: Letter) -> str:
+    """The edition's one-line summary of a letter (metadata fact ``letter_summaries``), or "" when there is none."""
+    value = discussion.fact(SUMMARIES_FACT) or {}
+    return next((str(value[key]) for key in (letter.number, str(letter.number), letter.slug) if key in value), "")
+
+
 def _letters(discussion: Discussion, path: str) -> list[dict]:
     return [{"letter": letter, "href": link(path, page_url(letter_path(discussion, letter))),
              "signature": [segments(line) for line in letter.signature],
+             "summary": letter_summary(discussion, letter),
              "opening": opening(letter.paragraphs[0]) if letter.paragraphs else ""}
             for letter in discussion.letters]
 
 
 def _render_discussion(discussion: Discussion, path: str, annotations: Annotations | None,
                        on_home: bool = False, alone: bool = False) -> str:
-    """A discussion's own home page (``path``), or its section of the site's home page (``on_home``)."""
+    """A discussion's own page (``path``), or its section of the site's home page (``on_home``).
+
+    The introduction (what the forum is, what the article argued, each letter with its signature and what it
+    argues, the one citation of the discussion) is printed once: on the home page when the site has this one
+    discussion, which then leaves the discussion's own page a short list of its letters; on the discussion's own
+    page when the site has several, whose home page then lists each discussion's letters in brief.
+    """
     d = discussion
     annotations = annotations or Annotations()
     work = cite.Work(cite.discussion_item(d))
+    intro = on_home == alone
     return render(
-        "discussion.md", d=d, on_home=on_home, alone=alone, level=2 if on_home and alone else 3,
+        "discussion.md", d=d, on_home=on_home, alone=alone, intro=intro,
         responds=responds_to(d, path, annotations), letters=_letters(d, path),
+        about={"forum": d.fact("forum") or "", "argument": d.fact("argument") or ""},
         term_href=_term_href(path), edition_href=posixpath.relpath(edition_filename(d), posixpath.dirname(path) or "."),
+        intro_href=link(path, "./"),
         cite=_cite_view(d, path, work, "Cite this discussion", "discussion", f"{d.slug}/"),
         provenance=provenance(d, path))
 
 
-def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None) -> str:
+def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None, alone: bool = False) -> str:
     d = discussion
     path = f"{d.slug}/index.md"
     count = len(d.letters)
     head = front_matter(_source_path(d),
                         **_page_fields(d, d.title, f"{count} letters responding to “{d.responds_to}”."),
                         **cite.page_meta(cite.discussion_item(d), d.title))
-    return head + _render_discussion(d, path, annotations)
+    return head + _render_discussion(d, path, annotations, alone=alone)
+
+
+def _place_href(discussion: Discussion, path: str) -> Callable[[Place], str]:
+    """A place's address on the site, from the page at ``path``: a letter's paragraph or signature on its page,
+    the printed citation on the notes page, the title on the discussion's home."""
+    def href(place: Place) -> str:
+        if place.letter is not None:
+            return link(path, f"{page_url(letter_path(discussion, place.letter))}#{place.anchor}")
+        if place.part in PRINTED_CITATION_PARTS:
+            return "#" + PRINTED_CITATION_ID
+        if place.part == TITLE:
+            return link(path, discussion.slug + "/")
+        return ""
+    return href
 
 
 def render_notes(discussion: Discussion) -> str:
-    """"About this edition": the method, the page chrome left out, and every repair."""
+    """"About this edition": what the edition is and is not, how to cite, every repair (located), the printed
+    citation, the page chrome left out."""
     d = discussion
     path = f"{d.slug}/{NOTES_PAGE}.md"
-    description = f"How the text of “{d.title}” was repaired: every change listed."
+    description = f"How the text of “{d.title}” was edited and repaired: every change listed."
     head = front_matter(_source_path(d), **_page_fields(d, "About this edition", description))
     return head + render("notes.md", d=d, home_href=link(path, d.slug + "/"), source=_source_path(d),
+                         repairs=repair_rows(d, _place_href(d, path)), citation_id=PRINTED_CITATION_ID,
                          provenance=provenance(d, path))
 
 
@@ -438,10 +480,12 @@ def passages_file(shares: list[HomeShare]) -> str:
     return ("[\n" + ",\n".join(rows) + "\n]\n") if rows else "[]\n"
 
 
-def discussion_files(discussion: Discussion, annotations: Annotations | None = None) -> dict[str, str]:
-    """A discussion's own files by path under ``docs/``: its home, notes, letters and citation exports."""
+def discussion_files(discussion: Discussion, annotations: Annotations | None = None,
+                     alone: bool = False) -> dict[str, str]:
+    """A discussion's own files by path under ``docs/``: its home, notes, letters and citation exports
+    (``alone``: it is the site's only discussion, whose introduction is then the site's home page)."""
     d = discussion
-    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations),
+    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations, alone),
              f"{d.slug}/{NOTES_PAGE}.md": render_notes(d)}
     for letter in d.letters:
         files[letter_path(d, letter)] = render_letter(d, letter, annotations)
@@ -458,5 +502,5 @@ def render_site(discussions: list[Discussion], annotations: Annotations | None =
     alone = len(discussions) == 1
     files = site_pages([home_share(d, annotations, alone) for d in discussions])
     for d in discussions:
-        files |= discussion_files(d, annotations)
+        files |= discussion_files(d, annotations, alone)
     return files

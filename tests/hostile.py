@@ -73,6 +73,10 @@ def hostile_meta() -> dict:
         "title_sentence_case": {"value": f"Sentence {PAYLOADS['tag']}", "source": fact},
         "letter_authors": {"value": {1: [f"Doe, {PAYLOADS['tag']}"], 2: [{"literal": PAYLOADS["handler"]}]},
                            "source": fact},
+        "forum": {"value": f"Forum {HOSTILE}", "source": fact},
+        "argument": {"value": f"Argument {HOSTILE}", "source": fact},
+        "letter_summaries": {"value": {1: f"Summary {HOSTILE}", "letter-2": f"Summary {PAYLOADS['handler']}"},
+                             "source": fact},
     }
 
 

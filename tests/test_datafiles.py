@@ -25,7 +25,8 @@ ID_MESSAGE = "expected lower-case letters and digits in words joined by single h
 LETTER_MESSAGE = 'expected a letter number (1, "1" or "letter-1")'
 VARIANT_MESSAGE = "expected a string with a letter or digit and no space at either end"
 FIELDS = "id, term, variants, exact_variants, short, definition, notes, sources"
-FACTS = "url, responds_to_url, rights, publisher, responds_to_authors, title_sentence_case, letter_authors"
+FACTS = ("url, responds_to_url, rights, publisher, responds_to_authors, title_sentence_case, forum, argument, "
+         "letter_summaries, letter_authors")
 
 
 def entry(**fields: str | None) -> str:
@@ -197,6 +198,16 @@ META_CASES = {
     "name a number": (fact("letter_authors", "{1: [Doe, 5]}"),
                       ":2: fact 'letter_authors': value, 1 #2: expected a name ('Family, Given', a name as one "
                       "string, or a mapping of family, given, literal), got 5"),
+    "summary a list": (fact("letter_summaries", "{1: [a, b]}"),
+                       ":2: fact 'letter_summaries': value, 1: expected text (not only spaces), got a list"),
+    "summary of letter 0": (fact("letter_summaries", "{0: Argues.}"),
+                            f":2: fact 'letter_summaries': value: key 0: {LETTER_MESSAGE}"),
+    "summaries not a mapping": (fact("letter_summaries", "Argues."),
+                                ":2: fact 'letter_summaries': value: expected a mapping of letter numbers to one line "
+                                "of text each, got 'Argues.'"),
+    "blank argument": (fact("argument", "'  '"),
+                       ":2: fact 'argument': value: expected text (not only spaces), got '  '"),
+    "forum a number": (fact("forum", "5"), ":2: fact 'forum': value: expected text (not only spaces), got 5"),
     "blank name": (fact("letter_authors", "{1: ['  ']}"),
                    ":2: fact 'letter_authors': value, 1 #1: expected text (not only spaces), got '  '"),
 }

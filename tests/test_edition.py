@@ -110,8 +110,20 @@ def test_every_repair_is_listed(page, discussion):
     assert len(rows) == len(discussion.changes) == 37
     for row, change in zip(rows, discussion.changes, strict=True):
         cells = [td.get_text() for td in row.find_all("td")]
-        assert cells[:4] == [f"{change.line}:{change.column}", change.original, change.result, change.rule]
+        assert cells[1:5] == [f"{change.line}:{change.column}", change.original, change.result, change.rule]
     assert "37 repairs" in page.find(id="notes").get_text()
+
+
+def test_every_repair_links_to_where_it_falls_in_this_file(page):
+    rows = page.select("#notes table tbody tr")
+    links = [row.find("td").find("a") for row in rows]
+    assert all(links), "every seed repair falls in a published piece of the file"
+    for a in links:
+        target = page.find(id=a["href"][1:])
+        assert target is not None, a["href"]
+        if a.get_text().startswith("Letter"):
+            letter = a.get_text().split(",")[0].lower().replace(" ", "-")  # "Letter 2, ¶4" → "letter-2"
+            assert target.find_parent("section", class_="letter")["id"] == letter
 
 
 def test_glossary_terms_link_to_definitions_printed_in_the_file(page):

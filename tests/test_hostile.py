@@ -108,6 +108,12 @@ def test_hostile_text_is_published_as_the_text_it_is(hostile_sites):
     assert " ".join(SHORT["tag"].split()) in signature and " ".join(SHORT["handler"].split()) in signature
     title = letter.select_one(".letter-context a")
     assert _text(title) == TITLE
+    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert _text(home.select_one(".forum-intro")) == " ".join(f"Forum {HOSTILE}".split())  # the edition's texts too
+    assert _text(home.select_one(".argument")) == " ".join(f"The edition’s summary: Argument {HOSTILE}".split())
+    summaries = [_text(p) for p in home.select(".letter-summary")]
+    assert summaries[:2] == [" ".join(f"Edition’s summary: Summary {text}".split())
+                             for text in (HOSTILE, PAYLOADS["handler"])]
     term = BeautifulSoup((site / "glossary" / "hostile-term" / "index.html").read_text(encoding="utf-8"),
                          "html.parser")
     assert _text(term.select_one("h1")) == " ".join(f"Term {HOSTILE}".split())

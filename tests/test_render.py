@@ -5,8 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from scripts.annotate import annotate, load_glossary
+from scripts.generate import site_files
 from scripts.markup import escape_markdown
 from scripts.model import Repaired
 from scripts.parse import parse
@@ -101,8 +103,10 @@ def test_pull_quote_is_hidden_from_screen_readers_and_not_numbered(seed_files):
 
 def test_notes_page_lists_every_repair(seed_files, seed_text):
     notes = seed_files["balancing-research-security-and-openness/notes.md"]
-    assert notes.count("<tr><td>") == 37
-    assert "<tr><td>1:112</td>" in notes and "cp874-lost-byte" in notes
+    assert notes.count("<tr><td class=\"where\">") == 37
+    assert '<tr><td class="where">Image credit</td><td>1:112</td>' in notes and "cp874-lost-byte" in notes
+    assert ('<td class="where"><a href="../letter-1/#p-individual-analyses-that-claim-to">Letter 1, ¶3</a></td>'
+            '<td>14:1313</td>') in notes
 
 
 def test_passages_json_lists_every_body_paragraph(seed_files):
@@ -151,3 +155,62 @@ def test_a_long_discussion_lists_neighbouring_letters_not_all_of_them():
     assert "All 30 letters of this discussion" in nav
     short = render_site([parse(Repaired(forum_page(letters=letters[:3])), "s.txt")])
     assert "All 3 letters" not in short["a-title/letter-2.md"]
+
+
+# The home page introduces the discussion once; the discussion's own page lists its letters.
+SEED_SLUG = "balancing-research-security-and-openness"
+
+
+@pytest.fixture(scope="module")
+def seed_site():
+    """The seed with its metadata file (which holds the edition's summaries), as `generate` renders it."""
+    root = Path(__file__).resolve().parent.parent
+    return {path: BeautifulSoup(text, "html.parser") for path, text in
+            site_files(root / "source_texts", root / "glossary.yml").items() if path.endswith(".md")}
+
+
+def test_the_home_page_introduces_the_discussion_with_the_editions_summaries(seed_site):
+    home = seed_site["index.md"]
+    assert "Forum of Issues in Science and Technology" in home.select_one(".forum-intro").get_text()
+    argument = home.select_one(".argument").get_text()
+    assert argument.startswith("The edition’s summary:") and "“as secure as needed, as open as possible.”" in argument
+    letters = home.select(".letter-list > li")
+    assert [li.select_one(".signature").get_text().splitlines()[-1] for li in letters] == [
+        "University of Oslo", "Fudan University, Shanghai, China", "Quincy Institute for International Statecraft"]
+    summaries = [li.select_one(".letter-summary").get_text() for li in letters]
+    assert all(s.startswith("Edition’s summary: ") for s in summaries)
+    assert "European perspective" in summaries[0] and "State Department" in summaries[2]
+    assert not home.select(".opening")
+
+
+def test_the_discussion_is_cited_once_and_its_printed_citation_is_on_the_notes_page(seed_site):
+    home, own, notes = (seed_site[p] for p in ("index.md", f"{SEED_SLUG}/index.md", f"{SEED_SLUG}/notes.md"))
+    assert len(home.select("details.cite-discussion")) == 1
+    assert not own.select("details.cite") and not home.select(".source-citation") and not own.select(".source-citation")
+    assert "(Winter 2025)" not in home.get_text() + own.get_text()
+    printed = notes.find(id="printed-citation")
+    assert "“Balancing Research Security and Openness.” Issues in Science and Technology 41, no. 2 (Winter 2025)." in (
+        printed.get_text())
+
+
+def test_the_discussions_own_page_lists_its_letters_and_links_the_introduction(seed_site):
+    own = seed_site[f"{SEED_SLUG}/index.md"]
+    assert len(own.select(".letter-list > li .signature")) == 3
+    assert not own.select(".letter-summary, .argument, .forum-intro, .opening")
+    assert own.select_one(".intro-link a")["href"] == "../"
+
+
+def test_without_summaries_in_its_metadata_the_introduction_shows_each_letters_opening(seed_files):
+    home = BeautifulSoup(seed_files["index.md"], "html.parser")
+    openings = [p.get_text() for p in home.select(".letter-list .opening")]
+    assert len(openings) == 3 and openings[0].startswith("In “The Trap of Securitizing Science” (Issues, Fall 2024)")
+    assert not home.select(".argument, .forum-intro, .letter-summary")
+
+
+def test_with_several_discussions_each_is_introduced_on_its_own_page_and_listed_on_the_home_page():
+    files = render_site([parse(Repaired(forum_page(title=t)), f"{n}.txt") for n, t in enumerate(("One", "Two"))])
+    home = BeautifulSoup(files["index.md"], "html.parser")
+    assert not home.select("details.cite") and len(home.select(".letter-list > li")) == 2
+    for slug in ("one", "two"):
+        own = BeautifulSoup(files[f"{slug}/index.md"], "html.parser")
+        assert len(own.select("details.cite-discussion")) == 1 and own.select(".letter-list .opening")
