@@ -223,7 +223,9 @@ def test_mixed_repaired_and_unrepairable_mojibake_is_marked_and_listed(tmp_path)
     (row,) = notes.select("tr.unresolved")
     cells = [td.get_text() for td in row.find_all("td")]
     line = forum_page(letters=[([damaged], ["Professor", "University"])]).split("\n").index(damaged) + 1
-    assert cells[:4] == [f"{line}:{damaged.index(' โ€ ') + 2}", "โ€", MARKER, "cp874-lost-byte-unresolved"]
+    # Where (the letter and paragraph the repair is in), then the source's line:column, what was there, what is now.
+    assert cells[:5] == ["Letter 1, ¶1", f"{line}:{damaged.index(' โ€ ') + 2}", "โ€", MARKER,
+                         "cp874-lost-byte-unresolved"]
 
 
 def _failing_after(count: int, real):

@@ -248,3 +248,30 @@ def test_screenshots_of_a_letter_page(browser, site_url, width, scheme):
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate" if scheme == "dark" else "default")
     screenshot(page, f"letter-{width}-{scheme}", full_page=False)
     context.close()
+
+
+CONTRAST = """el => {
+    const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92
+        : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    let node = el, bg = 'rgba(0, 0, 0, 0)';
+    while (node && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) { bg = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(rgb(bg))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_hovered_link_keeps_text_contrast(browser, site_url, scheme):
+    """axe checks links at rest; a pointer over a link turns it the theme's accent colour, which must stay readable
+    (WCAG 1.4.3, 4.5:1): Material's indigo accent was 4.25:1 on white."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(letter_url(site_url, 1))
+    for selector in (".letter-context a", ".provenance a"):
+        link = page.locator(selector).first
+        link.hover()
+        page.wait_for_timeout(300)  # Material's colour transition (.25 s)
+        ratio = link.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"{selector} hovered, {scheme}: {ratio:.2f}:1"
+    context.close()
