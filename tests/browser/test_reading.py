@@ -255,7 +255,9 @@ CONTRAST = """el => {
     const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92
         : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
     let node = el, bg = 'rgba(0, 0, 0, 0)';
-    while (node && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) { bg = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+    while (node && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+        bg = getComputedStyle(node).backgroundColor; node = node.parentElement;
+    }
     const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(rgb(bg))];
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
