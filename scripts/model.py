@@ -218,14 +218,13 @@ class Mention:
 class Related:
     """A paragraph of another letter that discusses the same matter, and what they share.
 
-    ``shared``: the strongest shared features, as printed; ``reason``: what the two share, in a few words
-    (a hand-made link's note); ``by_hand``: the link comes from ``see_also.yml``, not from the text.
+    ``reason``: what the two share, in a few words (scripts/related.py names the strongest shared features; a
+    hand-made link gives its note); ``by_hand``: the link comes from ``see_also.yml``, not from the text.
     """
 
     key: PassageKey
-    shared: tuple[str, ...]
+    reason: str
     score: float
-    reason: str = ""
     by_hand: bool = False
 
 

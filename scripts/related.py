@@ -317,11 +317,10 @@ def related_within(d: Discussion, mentions: dict[PassageKey, tuple[Mention, ...]
         link = hand.get(frozenset((a, b)))
         if link and link.hide:
             continue
-        named = _named(shared)
         if link:
-            found = Related(b, tuple(f.label for f in named), round(score, 3), link.note, by_hand=True)
+            found = Related(b, link.note, round(score, 3), by_hand=True)
         elif score >= MIN_SCORE and len(shared) >= MIN_SHARED and any(f.kind != "word" for f in shared):
-            found = Related(b, tuple(f.label for f in named), round(score, 3), reason(named))
+            found = Related(b, reason(_named(shared)), round(score, 3))
         else:
             continue
         related[a].append(found)

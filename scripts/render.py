@@ -217,16 +217,14 @@ def _signature_runs(discussion: Discussion, letter: Letter, annotations: Annotat
 
 
 def _related(path: str, discussion: Discussion, key: PassageKey, annotations: Annotations) -> list[dict]:
-    """A paragraph's related passages in other letters, with what they share: ``reason`` in a few words (a
-    hand-made link's note), ``by_hand`` if the link is from see_also.yml."""
+    """A paragraph's related passages in other letters, each with ``reason``: what the two share, in a few words."""
     letters = {letter.slug: letter for letter in discussion.letters}
     found = []
     for r in annotations.related.get(key, ()):
         other = letters[r.key[1]]
         number = next(p.number for p in other.paragraphs if p.anchor == r.key[2])
         found.append({"href": link(path, f"{page_url(letter_path(discussion, other))}#{r.key[2]}"),
-                      "letter": other.number, "number": number, "shared": r.shared[:4],
-                      "reason": r.reason or ", ".join(r.shared[:4]), "by_hand": r.by_hand})
+                      "letter": other.number, "number": number, "reason": r.reason})
     return found
 
 
