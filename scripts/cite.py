@@ -367,11 +367,7 @@ def _name(name: str | dict) -> dict:
 
 def letter_authors(discussion: Discussion, letter: Letter) -> list[dict]:
     """The letter's writers (CSL names) from the metadata fact ``letter_authors``; none when not known."""
-    value = discussion.fact(AUTHORS_FACT) or {}
-    for key in (letter.number, str(letter.number), letter.slug):
-        if key in value:
-            return [_name(name) for name in value[key]]
-    return []
+    return [_name(name) for name in discussion.letter_fact(AUTHORS_FACT, letter, ())]
 
 
 def _issued(discussion: Discussion) -> dict:

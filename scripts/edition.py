@@ -21,10 +21,8 @@ from __future__ import annotations
 from scripts.locate import Place, repair_rows
 from scripts.markup import render, segments
 from scripts.model import (
-    CITATION_HEADING,
-    CITATION_ISSUE,
-    CITATION_TEXT,
     IMAGE_CREDIT,
+    PRINTED_CITATION,
     TITLE,
     Annotations,
     Discussion,
@@ -57,8 +55,9 @@ def place_href(place: Place) -> str:
     """
     if place.letter is not None:
         return f"#{place.letter.slug}-{place.anchor}"
-    return {TITLE: "#title", IMAGE_CREDIT: "#rights", CITATION_HEADING: "#citation", CITATION_TEXT: "#citation",
-            CITATION_ISSUE: "#citation"}.get(place.part, "")
+    if place.part in PRINTED_CITATION:
+        return "#citation"
+    return {TITLE: "#title", IMAGE_CREDIT: "#rights"}.get(place.part, "")
 
 
 def render_edition(discussion: Discussion, annotations: Annotations | None = None) -> str:

@@ -145,11 +145,19 @@ class Discussion:
         fact = self.meta.get(key)
         return fact.value if fact else default
 
+    def letter_fact(self, key: str, letter: Letter, default: object = None) -> object:
+        """A per-letter fact's value for ``letter`` (``letter_authors``, ``letter_summaries``: a mapping keyed by the
+        letter's number, as a number or a string, or by its slug, as meta.schema.json allows)."""
+        value = self.fact(key) or {}
+        return next((value[k] for k in (letter.number, str(letter.number), letter.slug) if k in value), default)
+
 
 # What a source line outside the letters is (Discussion.lines).
 IMAGE_CREDIT, TITLE, CHROME, RESPONDS_TO, CITATION_HEADING, CITATION_TEXT, CITATION_ISSUE = (
     "image credit", "title", "page navigation", "article discussed", "citation heading", "printed citation",
     "printed issue")
+# The parts of the source's own "Cite this Article" block, printed on "About this edition" as received.
+PRINTED_CITATION = frozenset({CITATION_HEADING, CITATION_TEXT, CITATION_ISSUE})
 
 
 # A paragraph's identity across the whole site: (discussion slug, letter slug, anchor).

@@ -34,9 +34,7 @@ from scripts.errors import PipelineError
 from scripts.locate import Place, repair_rows
 from scripts.markup import Segment, macro, render, segments, theme_text
 from scripts.model import (
-    CITATION_HEADING,
-    CITATION_ISSUE,
-    CITATION_TEXT,
+    PRINTED_CITATION,
     TITLE,
     Annotations,
     Discussion,
@@ -63,9 +61,8 @@ OPENING_WORDS = 30
 # section of the navigation (render_nav.py).
 LISTED_IN_FULL = 12
 SUMMARIES_FACT = "letter_summaries"  # the edition's one-line summary of each letter (meta.schema.json)
-# The notes page's copy of the source's own "Cite this Article" block, and the parts of the source it holds.
+# The id of the notes page's copy of the source's own "Cite this Article" block (model.PRINTED_CITATION).
 PRINTED_CITATION_ID = "printed-citation"
-PRINTED_CITATION_PARTS = frozenset({CITATION_HEADING, CITATION_TEXT, CITATION_ISSUE})
 OTHER_ISSUES = "Other discussions"  # the group of discussions whose source prints no issue
 
 
@@ -312,8 +309,7 @@ def _first(pair: tuple) -> object:
 
 def letter_summary(discussion: Discussion, letter: Letter) -> str:
     """The edition's one-line summary of a letter (metadata fact ``letter_summaries``), or "" when there is none."""
-    value = discussion.fact(SUMMARIES_FACT) or {}
-    return next((str(value[key]) for key in (letter.number, str(letter.number), letter.slug) if key in value), "")
+    return str(discussion.letter_fact(SUMMARIES_FACT, letter, ""))
 
 
 def _letters(discussion: Discussion, path: str) -> list[dict]:
@@ -363,7 +359,7 @@ def _place_href(discussion: Discussion, path: str) -> Callable[[Place], str]:
     def href(place: Place) -> str:
         if place.letter is not None:
             return link(path, f"{page_url(letter_path(discussion, place.letter))}#{place.anchor}")
-        if place.part in PRINTED_CITATION_PARTS:
+        if place.part in PRINTED_CITATION:
             return "#" + PRINTED_CITATION_ID
         if place.part == TITLE:
             return link(path, discussion.slug + "/")
