@@ -62,9 +62,8 @@ def test_a_citation_copied_with_the_keyboard_keeps_its_text_and_its_italics(page
 
 def test_the_link_to_the_paragraph_is_the_address_the_reader_is_at_and_says_it_is_local(page, site_url):
     page.goto(f"{site_url}{D}/letter-1/")
-    block = f"#menu-{P3} details.cite"  # in the menu the paragraph's number opens
+    block = f"#menu-{P3} .para-menu-link"  # in the menu the paragraph's number opens, above its "Cite"
     page.locator(f"#{P3} .para-num").click()
-    page.locator(f"{block} > summary").click()
     link = page.locator(f"{block} a.cite-permalink")
     expected = f"{site_url}{D}/letter-1/#{P3}"
     expect(link).to_have_text(expected)
