@@ -85,11 +85,11 @@ class Entry:
                    HomeShare(**data["home"]), GlossaryShare(**glossary))
 
 
-def _glossary_bytes(glossary: Path | None) -> bytes:
+def _file_bytes(path: Path | None) -> bytes:
     """A data file's bytes (the glossary's, see_also.yml's); one that cannot be read is reported by the stage that
     reads it, in one line; a missing see_also.yml is no links, unlike an empty one, which is also none."""
     try:
-        return glossary.read_bytes() if glossary else b""
+        return path.read_bytes() if path else b""
     except FileNotFoundError:
         return b"\0missing"
     except OSError:
@@ -103,7 +103,7 @@ class PageCache:
         self.folder = folder / f"pages-{code_version()}"
         self.docs = docs
         context = hashlib.sha256()
-        for part in (str(docs.resolve()).encode(), _glossary_bytes(glossary), _glossary_bytes(see_also)):
+        for part in (str(docs.resolve()).encode(), _file_bytes(glossary), _file_bytes(see_also)):
             context.update(hashlib.sha256(part).digest())
         self.context = context.digest()
 

@@ -31,9 +31,10 @@ class End:
     paragraph: int | str  # its number, or its anchor
     line: int | None = None
 
-    def __str__(self) -> str:
-        which = f"paragraph {self.paragraph}" if isinstance(self.paragraph, int) else f"paragraph {self.paragraph!r}"
-        return f"letter {self.letter}, {which}"
+    @property
+    def which(self) -> str:
+        """The paragraph as the file names it: "paragraph 3", "paragraph 'p-in-the-trap'"."""
+        return f"paragraph {self.paragraph}" if isinstance(self.paragraph, int) else f"paragraph {self.paragraph!r}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _paragraph_key(d: Discussion, end: End, path: str | Path, link: HandLink) ->
     found = next((p for p in letter.paragraphs if end.paragraph in (p.number, p.anchor)), None)
     if found is None:
         raise PipelineError(path, f"link #{link.number}: letter {end.letter} of {d.slug!r} has no "
-                            f"{str(end).split(', ', 1)[1]}", line=end.line)
+                            f"{end.which}", line=end.line)
     return passage_key(d, letter, found)
 
 
