@@ -37,6 +37,7 @@ import html
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from string import ascii_lowercase
@@ -434,10 +435,12 @@ def year_suffixes(discussion: Discussion) -> dict[str, str]:
     """
     keys = {letter.slug: json.dumps(letter_authors(discussion, letter), sort_keys=True)
             for letter in discussion.letters}
-    suffixes, counts = {}, {}
+    shared, counts = Counter(keys.values()), Counter()
+    suffixes = {}
     for letter in discussion.letters:
-        if list(keys.values()).count(keys[letter.slug]) > 1:
-            n = counts[keys[letter.slug]] = counts.get(keys[letter.slug], 0) + 1
+        if shared[keys[letter.slug]] > 1:
+            counts[keys[letter.slug]] += 1
+            n = counts[keys[letter.slug]]
             suffixes[letter.slug] = ascii_lowercase[(n - 1) % 26] * ((n - 1) // 26 + 1)
     return suffixes
 
