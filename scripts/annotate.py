@@ -15,7 +15,6 @@ found inside another.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,15 +90,12 @@ def find_mentions(text: str, matcher: Matcher | None) -> tuple[Mention, ...]:
 
 
 def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_path: str | Path = "glossary.yml",
-             used_elsewhere: Iterable[str] = (), see_also: tuple[HandLink, ...] = (),
-             see_also_path: str | Path = "see_also.yml") -> Annotations:
+             see_also: tuple[HandLink, ...] = (), see_also_path: str | Path = "see_also.yml") -> Annotations:
     """Find every term in every paragraph, note the terms no source uses, relate passages
     (scripts/related.py; ``see_also``: the links made by hand, scripts/see_also.py).
 
-    ``used_elsewhere``: ids of terms that sources not passed here use (``generate`` annotates
-    only the sources that changed; the others' terms come from its page cache). A term that no
-    source uses is not an error (a shared glossary must not stop a site built from other
-    sources): it is listed in ``Annotations.unused``, for ``unused_warnings``.
+    A term that none of ``discussions`` uses is not an error (a shared glossary must not stop a
+    site built from other sources): it is listed in ``Annotations.unused``, for ``unused_warnings``.
     """
     pattern = term_pattern(terms)
     mentions: dict[PassageKey, tuple[Mention, ...]] = {}
@@ -111,7 +107,7 @@ def annotate(discussions: list[Discussion], terms: tuple[Term, ...], glossary_pa
                 found = find_mentions(text, pattern)
                 if found:
                     mentions[key] = found
-    used = {m.term for found in mentions.values() for m in found} | set(used_elsewhere)
+    used = {m.term for found in mentions.values() for m in found}
     unused = tuple(t.id for t in terms if t.id not in used)
     hand = resolve(see_also, discussions, see_also_path)
     return Annotations(terms, mentions, related_passages(discussions, mentions, terms, hand), unused)

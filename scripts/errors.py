@@ -19,6 +19,9 @@ class PipelineError(Exception):
         self.line = line
         super().__init__(self.format())
 
+    def __reduce__(self):  # raised in a worker process (scripts/generate.py), it is pickled back whole
+        return (type(self), (self.path, self.message, self.line))
+
     def format(self) -> str:
         """``error: FILE[:LINE]: MESSAGE`` — the only shape of a user-facing error.
 

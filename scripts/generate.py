@@ -10,21 +10,23 @@ if the process is killed. The whole run holds the docs folder's lock, so two run
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown.extensions.toc import slugify
 
-from scripts import cite_cache, page_cache, writer
-from scripts.annotate import annotate, load_glossary, unused_warnings
-from scripts.edition import edition_filename, render_edition
+from scripts import build, writer
+from scripts.annotate import load_glossary, unused_warnings
+from scripts.cache import BuildCache
+from scripts.cite import Citer
 from scripts.errors import PipelineError
-from scripts.model import Discussion
-from scripts.parse import parse
-from scripts.render import discussion_files, home_share, site_pages
-from scripts.render_glossary import glossary_pages, glossary_share
+from scripts.model import Annotations, Discussion, Summary, Term
+from scripts.render import site_pages
+from scripts.render_glossary import glossary_pages
 from scripts.render_nav import render_nav
-from scripts.repair import repair
 from scripts.see_also import load_see_also, unknown_warnings
 from scripts.sources import find_sources, read_source
 
@@ -50,14 +52,13 @@ def _unique_slug(slug: str, stem: str, taken: set[str]) -> str:
     return candidate
 
 
-def _read(path: Path) -> Discussion:
-    """Read, repair and parse one source."""
-    source = read_source(path)
-    return parse(repair(source.text), path.name, source.meta)
-
-
 def _slugs(paths: list[Path], parsed: dict[Path, str]) -> dict[Path, str]:
-    """Each source's slug: the one its title gives (``parsed``) unless an earlier source or the site holds it."""
+    """Each source's slug: the one its title gives (``parsed``) unless an earlier source or the site holds it.
+
+    Each source is its own discussion under its own slug: two sources with one title (or a title that names one of
+    the site's own folders) are told apart by file name, so no page, paragraph URL or passages.json entry of one
+    source can collide with another's.
+    """
     taken, slugs = set(RESERVED_SLUGS), {}
     for path in paths:
         slugs[path] = _unique_slug(parsed[path], path.stem, taken)
@@ -66,83 +67,113 @@ def _slugs(paths: list[Path], parsed: dict[Path, str]) -> dict[Path, str]:
 
 
 def build_discussions(sources: Path) -> list[Discussion]:
-    """Read, repair and parse every source in a folder.
-
-    Each source is its own discussion under its own slug: two sources with one title (or a
-    title that names one of the site's own folders) are told apart by file name, so no page,
-    paragraph URL or passages.json entry of one source can collide with another's.
-    """
-    read = {path: _read(path) for path in find_sources(sources)}
+    """Read, repair and parse every source in a folder, each under the slug it is published under."""
+    read = {path: build.read(read_source(path)) for path in find_sources(sources)}
     slugs = _slugs(list(read), {path: d.slug for path, d in read.items()})
-    return [replace(d, slug=slugs[path]) if slugs[path] != d.slug else d for path, d in read.items()]
+    return [replace(d, slug=slugs[path]) for path, d in read.items()]
+
+
+def default_jobs() -> int:
+    """How many processes build discussions at once: one per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# A worker process's own Citer and what every discussion shares (``_start``): made once, used for each build.
+_worker: tuple[build.Shared, Citer] | None = None
+
+
+def _start(shared: build.Shared) -> None:
+    global _worker
+    _worker = (shared, Citer())
+
+
+def _build_one(job: tuple[Path, str]) -> build.Built:
+    shared, citer = _worker
+    return build.build_discussion(read_source(job[0]), shared, citer, job[1])
+
+
+class _Builder:
+    """Builds discussions: in this process with one Citer, or for several at once in worker processes
+    (``concurrent.futures``), each with its own Citer. The results come back in the order asked, so a parallel
+    run's output is byte for byte a serial one's (tests/test_incremental.py)."""
+
+    def __init__(self, shared: build.Shared, jobs: int):
+        self.shared, self.jobs, self.citer = shared, jobs, None
+
+    def __call__(self, jobs: list[tuple[Path, str]]) -> dict[Path, build.Built]:
+        if self.jobs > 1 and len(jobs) > 1:
+            # fork: a worker starts as a copy of this process, with the pipeline imported, in milliseconds, and
+            # without running the caller's main module again as "spawn" and "forkserver" do. Nothing here holds a
+            # thread or a lock a worker needs: the docs folder's flock is the parent's to release.
+            context = multiprocessing.get_context("fork")
+            workers = min(self.jobs, len(jobs))
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(self.shared,)) as pool:
+                return dict(zip([path for path, _ in jobs],
+                                pool.map(_build_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))), strict=True))
+        self.citer = self.citer or Citer()
+        return {path: build.build_discussion(read_source(path), self.shared, self.citer, slug) for path, slug in jobs}
 
 
 @dataclass(frozen=True)
 class Site:
-    """One run's output: the files rendered, the files left as they are, and what the page cache should keep."""
+    """One run's output: the files made, the files left as they are, and what the build cache should keep."""
 
-    files: dict[str, str]             # every file rendered in this run, by path under docs/
+    files: dict[str, str]             # every file made in this run, by path under docs/
     kept: tuple[str, ...] = ()        # files of unchanged sources, left as they are in docs/
-    entries: dict[str, page_cache.Entry] = field(default_factory=dict)  # page-cache entries of rendered sources
-    reused: frozenset[str] = frozenset()  # page-cache keys of the unchanged sources
-    rendered: int = 0                 # how many sources were read and rendered
+    entries: dict[str, tuple[str, list[str], Summary]] = field(default_factory=dict)  # cache key → what was built
+    reused: frozenset[str] = frozenset()  # cache keys of the unchanged sources
+    rendered: int = 0                 # how many sources were built
     warnings: tuple[str, ...] = ()    # problems that do not stop the build (a glossary entry no source uses)
 
 
-def build_site(sources: Path, glossary: Path | None, cache: page_cache.PageCache | None = None,
-               see_also: Path | None = None) -> Site:
-    """Every stage over every source; with a page ``cache``, only over the sources whose inputs changed.
-    ``see_also``: the links made by hand (scripts/see_also.py; a missing file means none).
+def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = None,
+               see_also: Path | None = None, jobs: int = 1) -> Site:
+    """Every discussion's build (``build_discussion``; with a ``cache``, only those whose inputs changed), then the
+    site-wide files from their summaries. ``see_also``: the links made by hand (a missing file means none).
 
-    The sources' slugs are given in file order (``_unique_slug``), so an unchanged source is reused
-    only if it gets the slug it had. A glossary entry that no source uses (the terms of reused sources
-    come from their cached concordance) is left out of the site, with a warning.
+    The sources' slugs are given in file order (``_unique_slug``): a source whose slug is not the one its title
+    gives, or not the one it had, is built again under its slug. A glossary entry that no source uses is left out
+    of the site, with a warning.
     """
     terms = load_glossary(glossary) if glossary else ()
-    hand = load_see_also(see_also)
+    links = load_see_also(see_also)
     paths = find_sources(sources)
-    alone = len(paths) == 1
-    keys = {path: cache.key(path, alone) if cache else None for path in paths}
+    shared = build.Shared(terms, links, len(paths) == 1, str(glossary or ""), str(see_also or ""))
+    keys = {path: cache.key(path, shared.alone) if cache else None for path in paths}
     cached = {path: entry for path in paths if cache and (entry := cache.get(keys[path]))}
-    read = {path: _read(path) for path in paths if path not in cached}
-    parsed_slugs = {path: cached[path].parsed_slug if path in cached else read[path].slug for path in paths}
-    for path, slug in _slugs(paths, parsed_slugs).items():
-        if path in cached and cached[path].slug != slug:
-            del cached[path]  # another source now has its slug: read and render it again
-            read[path] = _read(path)
-        if path in read and read[path].slug != slug:
-            read[path] = replace(read[path], slug=slug)
-    used = {term for entry in cached.values() for term in entry.glossary.concordance}
-    annotations = annotate([read[path] for path in paths if path in read], terms, glossary or "", used,
-                           hand, see_also or "")
-    files: dict[str, str] = {}
-    entries: dict[str, page_cache.Entry] = {}
-    homes, glossaries = [], []
-    for path in paths:
-        if path in cached:
-            home, share = cached[path].home, cached[path].glossary
-        else:
-            d = read[path]
-            own = discussion_files(d, annotations, alone) | {edition_filename(d): render_edition(d, annotations)}
-            files |= own
-            home, share = home_share(d, annotations, alone), glossary_share(d, annotations, alone)
-            if keys[path]:
-                stamps: dict[str, list[int]] = {rel: [] for rel in own}  # filled in once written
-                entries[keys[path]] = page_cache.Entry(parsed_slugs[path], d.slug, stamps, home, share)
-        homes.append(home)
-        glossaries.append(share)
-    published = tuple(t for t in terms if t.id not in annotations.unused)  # an entry no source uses is left out
-    files |= site_pages(homes) | glossary_pages(published, glossaries) | render_nav(homes, published)
-    kept = tuple(rel for entry in cached.values() for rel in entry.files)
-    warnings = tuple(unused_warnings(annotations, glossary)) if glossary else ()
-    warnings += tuple(unknown_warnings(hand, {d.slug for d in read.values()} | {e.slug for e in cached.values()},
-                                       see_also or ""))
-    return Site(files, kept, entries, frozenset(keys[path] for path in cached), len(read), warnings)
+    builder = _Builder(shared, jobs)
+    built = builder([(path, "") for path in paths if path not in cached])
+    summaries = {path: (cached[path] if path in cached else built[path]).summary for path in paths}
+    slugs = _slugs(paths, {path: summary.parsed_slug for path, summary in summaries.items()})
+    moved = [path for path in paths if summaries[path].discussion.slug != slugs[path]]
+    for path in moved:  # another source now has its slug, or it no longer needs a longer one
+        cached.pop(path, None)
+    built |= builder([(path, slugs[path]) for path in moved])
+    summaries |= {path: b.summary for path, b in built.items()}
+    ordered = [summaries[path] for path in paths]
+    used = {hit.term for summary in ordered for hit in summary.hits}
+    files = {rel: text for b in built.values() for rel, text in b.files.items()} | site_wide(terms, ordered)
+    entries = {keys[path]: (b.summary.discussion.slug, list(b.files), b.summary)
+               for path, b in built.items() if keys[path]}
+    warnings = unused_warnings(Annotations(terms, unused=tuple(t.id for t in terms if t.id not in used)),
+                               glossary) if glossary else []
+    warnings += unknown_warnings(links, {s.discussion.slug for s in ordered}, see_also or "")
+    return Site(files, tuple(rel for entry in cached.values() for rel in entry.files), entries,
+                frozenset(keys[path] for path in cached), len(built), tuple(warnings))
 
 
-def site_files(sources: Path, glossary: Path | None, see_also: Path | None = None) -> dict[str, str]:
+def site_wide(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[str, str]:
+    """The site-wide files, from every discussion's summary: the home page and passages.json, the glossary's pages
+    (of the entries some discussion uses) and the navigation."""
+    used = {hit.term for summary in summaries for hit in summary.hits}
+    published = tuple(t for t in terms if t.id in used)  # an entry no source uses is left out
+    return site_pages(summaries) | glossary_pages(published, summaries) | render_nav(summaries, published)
+
+
+def site_files(sources: Path, glossary: Path | None, see_also: Path | None = None,
+               jobs: int | None = None) -> dict[str, str]:
     """Every generated file's content, by path under docs/: all stages, in memory, nothing cached."""
-    return build_site(sources, glossary, see_also=see_also).files
+    return build_site(sources, glossary, see_also=see_also, jobs=jobs or default_jobs()).files
 
 
 @dataclass(frozen=True)
@@ -155,27 +186,27 @@ class Run:
     warnings: tuple[str, ...] = ()
 
 
-def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None) -> Run:
+def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
+             jobs: int | None = None) -> Run:
     """Build every page from ``sources`` (and the glossary and the hand-made links) and write it into ``docs``.
 
-    Two caches live beside ``docs`` in ``.cache/``: the page cache (scripts/page_cache.py), so that
-    only the sources that changed are read and rendered again, and rendered citations
-    (scripts/cite_cache.py), so that an edited source's citations are not rendered again. The whole
-    run holds the docs folder's lock and first finishes a run that was interrupted (scripts/writer.py).
+    The build cache (scripts/cache.py) lives beside ``docs`` in ``.cache/``, so that only the sources whose inputs
+    changed are built again; ``jobs`` processes build them (default: one per core). The whole run holds the docs
+    folder's lock and first finishes a run that was interrupted (scripts/writer.py).
     """
     with writer.locked(docs):
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
-        cache = page_cache.PageCache(folder, docs, glossary, see_also)
-        with cite_cache.kept_in(folder):
-            site = build_site(sources, glossary, cache, see_also)
+        cache = BuildCache(folder, docs, glossary, see_also)
+        site = build_site(sources, glossary, cache, see_also, jobs or default_jobs())
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
     return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
 
 
-def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None) -> list[str]:
+def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
+          jobs: int | None = None) -> list[str]:
     """The files in ``docs`` that ``generate`` would write or remove now (none: docs/ is up to date).
 
     Writes nothing. docs/ is read under a shared lock (scripts/writer.py), so never half-written;
@@ -183,7 +214,7 @@ def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | Non
     """
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
-    files = site_files(sources, glossary, see_also)
+    files = site_files(sources, glossary, see_also, jobs)
     with writer.locked(docs, shared=True):
         _refuse_unfinished(docs)
         return writer.plan(docs, files).out_of_date

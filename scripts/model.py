@@ -7,6 +7,10 @@ of the source file, so every published piece can be traced back to where it came
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scripts.cite import Cited
 
 # The rule name of a change that could not be made with confidence: the text keeps
 # a visible marker (U+FFFD) and the change is reported as unresolved.
@@ -248,3 +252,31 @@ class Annotations:
 
     def term(self, term_id: str) -> Term:
         return next(t for t in self.terms if t.id == term_id)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence of a glossary term, as the glossary's pages list it: where, and the words around it."""
+
+    term: str     # the term's id
+    letter: str   # the letter's slug
+    number: int   # the letter's number
+    place: str    # "paragraph 3", "signature"
+    anchor: str   # the paragraph's anchor, or SIGNATURE_ANCHOR
+    before: str   # the text before the mention, the mention, the text after it (clipped when shown)
+    word: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the site-wide files (the home page, the glossary's pages, the navigation, passages.json) need of one
+    discussion: data, never HTML, so that those files are rendered in one place, from the summaries of every
+    discussion, however many there are (scripts/build.py makes it, scripts/generate.py keeps it between runs)."""
+
+    discussion: Discussion  # its model, without the repair log (``changes``, ``lines``: its own pages show those)
+    parsed_slug: str        # the slug its title gives (``discussion.slug`` may be longer: generate._unique_slug)
+    cited: Cited            # the discussion's own citation (the home page's "Cite" block when it is the only one)
+    rows: str               # its rows of passages.json, as JSON (render.passages_file joins them)
+    hits: tuple[Hit, ...]   # every glossary term it uses, in reading order
+    responds_term: str = ""  # the id of the glossary entry for the article it discusses ("" for none)

@@ -23,16 +23,16 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import yaml
 from markupsafe import Markup
 
 from scripts import cite
+from scripts.cite import Citations, Cited
 from scripts.edition import edition_filename
 from scripts.errors import PipelineError
 from scripts.locate import Place, repair_rows
-from scripts.markup import Segment, macro, render, segments, theme_text
+from scripts.markup import Segment, render, segments, theme_text
 from scripts.model import (
     PRINTED_CITATION,
     TITLE,
@@ -41,6 +41,7 @@ from scripts.model import (
     Letter,
     Paragraph,
     PassageKey,
+    Summary,
     Term,
     passage_key,
     signature_key,
@@ -182,18 +183,15 @@ def provenance(discussion: Discussion, path: str) -> dict:
             "image_credit": discussion.image_credit}
 
 
-def provenance_html(discussion: Discussion, path: str) -> str:
-    """The credit as HTML, for the glossary's pages (which keep it between runs, render_glossary.GlossaryShare)."""
-    return str(macro("_blocks.html", "provenance")(provenance(discussion, path)))
+def responds_term(discussion: Discussion, terms: tuple[Term, ...]) -> str:
+    """The id of the glossary entry that names the article the letters respond to ("" for none)."""
+    folded = discussion.responds_to.casefold()
+    return next((t.id for t in terms if folded in (v.casefold() for v in t.variants)), "")
 
 
-def responds_to(discussion: Discussion, path: str, annotations: Annotations | None = None,
-                href: bool = True) -> dict:
-    """What the letters respond to: linked to the original (metadata), else to its glossary entry (``href``)."""
-    url = discussion.fact("responds_to_url")
-    entry = next((t for t in (annotations.terms if annotations else ())
-                  if discussion.responds_to.casefold() in (v.casefold() for v in t.variants)), None)
-    target = (url or (link(path, term_url(entry.id)) if entry else "")) if href else ""
+def responds_to(discussion: Discussion, path: str, term: str = "") -> dict:
+    """What the letters respond to: linked to the original (metadata), else to its glossary entry (``term``)."""
+    target = discussion.fact("responds_to_url") or (link(path, term_url(term)) if term else "")
     return {"title": discussion.responds_to, "href": target, "authors": discussion.fact("responds_to_authors")}
 
 
@@ -263,20 +261,18 @@ def _other_letters(discussion: Discussion, letter: Letter, path: str) -> tuple[l
     return [{"href": link(path, page_url(letter_path(discussion, o))), "label": o.label} for o in others], every
 
 
-def _cite_view(discussion: Discussion, path: str, work: cite.Work, summary: str, kind: str, target: str) -> dict:
+def _cite_view(discussion: Discussion, path: str, cited: Cited, summary: str, kind: str, target: str) -> dict:
     """A "Cite" disclosure's content (templates/_blocks.html ``cite_block``): every form of every style, the
     edition's own link to what is cited (``target``, site-relative; docs/javascripts/cite.js shows it as the
     address the reader is at) and the downloads, linked relative to the page at ``path``."""
     downloads = [(name, link(path, f"{discussion.slug}/{cite.EXPORT_BASENAME}.{ext}"))
                  for name, ext in cite.EXPORT_FORMATS.items()]
-    return {"kind": kind, "link": link(path, target), "summary": summary, "styles": cite.cite(work).styles(),
+    return {"kind": kind, "link": link(path, target), "summary": summary, "styles": cited.styles(),
             "notes": cite.STYLE_NOTES, "downloads": downloads}
 
 
-def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations | None = None) -> str:
-    annotations = annotations or Annotations()
+def render_letter(discussion: Discussion, letter: Letter, annotations: Annotations, citations: Citations) -> str:
     d, path = discussion, letter_path(discussion, letter)
-    letter_work = cite.letter_work(d, letter)
     term_href = _term_href(path)
     blocks, linked = [], set()
     for p in letter.paragraphs:
@@ -285,21 +281,22 @@ def render_letter(discussion: Discussion, letter: Letter, annotations: Annotatio
         blocks.append((p.line, {
             "paragraph": p, "runs": runs, "quote": None, "quiet": _quiet_repeats(runs, linked),
             "notes": _notes(runs, term_href), "label": _menu_label(p.number, related),
-            "cite": _cite_view(d, path, cite.paragraph_work(d, letter, p), f"Cite paragraph {p.number}",
+            "cite": _cite_view(d, path, citations.paragraph(letter, p), f"Cite paragraph {p.number}",
                                "paragraph", paragraph_url(d, letter, p)),
             "related": related}))
     signature = _signature_runs(d, letter, annotations)
     blocks += [(q.line, {"quote": q}) for q in letter.pull_quotes]
     others, every = _other_letters(d, letter, path)
     head = front_matter(_source_path(d), **_page_fields(d, letter.label, f"{letter.label}. A letter in “{d.title}”."),
-                        **cite.page_meta(letter_work.item, d.title))
+                        **cite.page_meta(cite.letter_item(d, letter), d.title))
     return head + render(
         "letter.md", d=d, letter=letter, home_href=link(path, d.slug + "/"),
-        responds=responds_to(d, path, annotations), blocks=[block for _, block in sorted(blocks, key=_first)],
+        responds=responds_to(d, path, responds_term(d, annotations.terms)),
+        blocks=[block for _, block in sorted(blocks, key=_first)],
         term_href=term_href, signature=signature, signature_quiet=[_quiet_repeats(runs, linked) for runs in signature],
         signature_notes=_notes([run for runs in signature for run in runs], term_href),
-        cite=_cite_view(d, path, letter_work, "Cite this letter", "letter", page_url(path)), others=others,
-        all_href=every,
+        cite=_cite_view(d, path, citations.letters[letter.slug], "Cite this letter", "letter", page_url(path)),
+        others=others, all_href=every,
         provenance=provenance(d, path))
 
 
@@ -320,7 +317,7 @@ def _letters(discussion: Discussion, path: str) -> list[dict]:
             for letter in discussion.letters]
 
 
-def _render_discussion(discussion: Discussion, path: str, annotations: Annotations | None,
+def _render_discussion(discussion: Discussion, path: str, term: str, cited: Cited,
                        on_home: bool = False, alone: bool = False) -> str:
     """A discussion's own page (``path``), or its section of the site's home page (``on_home``).
 
@@ -330,27 +327,26 @@ def _render_discussion(discussion: Discussion, path: str, annotations: Annotatio
     page when the site has several, whose home page then lists each discussion's letters in brief.
     """
     d = discussion
-    annotations = annotations or Annotations()
-    work = cite.Work(cite.discussion_item(d))
     intro = on_home == alone
     return render(
         "discussion.md", d=d, on_home=on_home, alone=alone, intro=intro,
-        responds=responds_to(d, path, annotations), letters=_letters(d, path),
+        responds=responds_to(d, path, term), letters=_letters(d, path),
         about={"forum": d.fact("forum") or "", "argument": d.fact("argument") or ""},
         term_href=_term_href(path), edition_href=posixpath.relpath(edition_filename(d), posixpath.dirname(path) or "."),
         intro_href=link(path, "./"),
-        cite=_cite_view(d, path, work, "Cite this discussion", "discussion", f"{d.slug}/"),
+        cite=_cite_view(d, path, cited, "Cite this discussion", "discussion", f"{d.slug}/"),
         provenance=provenance(d, path))
 
 
-def render_discussion_home(discussion: Discussion, annotations: Annotations | None = None, alone: bool = False) -> str:
+def render_discussion_home(discussion: Discussion, annotations: Annotations, citations: Citations,
+                           alone: bool = False) -> str:
     d = discussion
     path = f"{d.slug}/index.md"
     count = len(d.letters)
     head = front_matter(_source_path(d),
                         **_page_fields(d, d.title, f"{count} letters responding to “{d.responds_to}”."),
                         **cite.page_meta(cite.discussion_item(d), d.title))
-    return head + _render_discussion(d, path, annotations, alone=alone)
+    return head + _render_discussion(d, path, responds_term(d, annotations.terms), citations.discussion, alone=alone)
 
 
 def _place_href(discussion: Discussion, path: str) -> Callable[[Place], str]:
@@ -379,45 +375,12 @@ def render_notes(discussion: Discussion) -> str:
                          provenance=provenance(d, path))
 
 
-@dataclass(frozen=True)
-class HomeShare:
-    """One discussion's part of the site-wide files: the home page, passages.json, the navigation (render_nav.py).
-
-    Rendered with the discussion's own pages, so that the page cache (scripts/page_cache.py) can keep
-    it and an unchanged source is never repaired, parsed or rendered again to rebuild those files.
-    """
-
-    source: str   # its source path, named in the home page's generated-file notice
-    section: str  # its section of the home page (templates/discussion.md)
-    alone: dict   # the home page's front-matter facts, used when it is the site's only discussion
-    rows: str     # its rows of passages.json, serialized (see passages_file)
-    nav: dict     # its entry in the navigation: title, issue, pages
-    brief: str    # its entry on the home page of a large site (templates/brief.md)
-    journal: str  # the journal that published it, for the site-wide credit of a large site
-
-
-def home_share(discussion: Discussion, annotations: Annotations | None = None, alone: bool = False) -> HomeShare:
-    """What ``discussion`` contributes to the home page and passages.json (``alone``: it is the only one)."""
-    d, path = discussion, "index.md"
-    annotations = annotations or Annotations()
-    section = _render_discussion(d, path, annotations, on_home=True, alone=alone)
-    facts = ({"rights": d.fact("rights"), "original_url": d.fact("url"),
-              **cite.page_meta(cite.discussion_item(d), d.title)} if alone else {})
-    rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(d)]
-    nav = {"title": theme_text(d.title),
-           "issue": d.citation.issue if d.citation else "",
-           "pages": [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
-                     f"{d.slug}/{NOTES_PAGE}.md"]}
-    rows_text = ",\n".join(" " + r.replace("\n", "\n ") for r in rows)
-    brief = render("brief.md", d=d, responds=responds_to(d, path, annotations), letters=_letters(d, path))
-    return HomeShare(_source_path(d), section, facts, rows_text, nav, brief, journal_name(d))
-
-
-def by_issue(shares: list[HomeShare]) -> dict[str, list[HomeShare]]:
+def by_issue(summaries: list[Summary]) -> dict[str, list[Summary]]:
     """Discussions grouped by the issue that printed them, in the order the issues first occur."""
-    groups: dict[str, list[HomeShare]] = {}
-    for share in shares:
-        groups.setdefault(share.nav["issue"] or OTHER_ISSUES, []).append(share)
+    groups: dict[str, list[Summary]] = {}
+    for summary in summaries:
+        d = summary.discussion
+        groups.setdefault((d.citation.issue if d.citation else "") or OTHER_ISSUES, []).append(summary)
     return groups
 
 
@@ -426,23 +389,30 @@ def site_credit(journals: Iterable[str]) -> str:
     return render("_site_credit.html", journals=sorted({j or "the original publisher" for j in journals}))
 
 
-def render_home(shares: list[HomeShare]) -> str:
-    """The site's home: every discussion with its letters; on a large site, in brief, by issue.
+def render_home(summaries: list[Summary]) -> str:
+    """The site's home: every discussion with its letters (the one discussion's introduction, when it is alone);
+    on a large site, each in brief, by issue."""
+    path, alone = "index.md", len(summaries) == 1
+    facts = {}
+    if alone:
+        d = summaries[0].discussion
+        facts = {"rights": d.fact("rights"), "original_url": d.fact("url"),
+                 **cite.page_meta(cite.discussion_item(d), d.title)}
+    head = front_matter(", ".join(_source_path(s.discussion) for s in summaries), title="Home",
+                        description="An annotated reader of letters from Issues in Science and Technology.", **facts)
+    if len(summaries) <= LISTED_IN_FULL:
+        return head + render("home.md", sections=[
+            Markup(_render_discussion(s.discussion, path, s.responds_term, s.cited, on_home=True, alone=alone))
+            for s in summaries])
+    groups = [(issue, [Markup(render("brief.md", d=s.discussion, responds=responds_to(s.discussion, path,
+                                                                                      s.responds_term),
+                                     letters=_letters(s.discussion, path))) for s in group])
+              for issue, group in by_issue(summaries).items()]
+    return head + render("home.md", sections=[], briefs=summaries, by_issue=groups,
+                         journals=sorted({journal_name(s.discussion) or "the original publisher" for s in summaries}))
 
-    The sections and briefs were rendered by templates when their discussion was built (in this run or, kept
-    by the page cache, in an earlier one): they are our own templates' output, and are printed as such.
-    """
-    alone = shares[0].alone if len(shares) == 1 else {}
-    head = front_matter(", ".join(s.source for s in shares), title="Home",
-                        description="An annotated reader of letters from Issues in Science and Technology.", **alone)
-    if len(shares) <= LISTED_IN_FULL:
-        return head + render("home.md", sections=[Markup(s.section) for s in shares])
-    groups = [(issue, [Markup(s.brief) for s in group]) for issue, group in by_issue(shares).items()]
-    return head + render("home.md", sections=[], briefs=shares, by_issue=groups,
-                         journals=sorted({s.journal or "the original publisher" for s in shares}))
 
-
-def passages(discussion: Discussion) -> list[dict]:
+def passages(discussion: Discussion, citations: Citations) -> list[dict]:
     """A discussion's body paragraphs, as published at ``/passages.json``.
 
     ``url`` is the paragraph's address in this edition, relative to the site. ``cite`` holds each style's main
@@ -453,7 +423,7 @@ def passages(discussion: Discussion) -> list[dict]:
     rows = []
     for letter in d.letters:
         for p in letter.paragraphs:
-            cited = cite.cite(cite.paragraph_work(d, letter, p))
+            cited = citations.paragraph(letter, p)
             rows.append({"id": p.anchor, "discussion": d.slug, "letter": letter.slug, "label": letter.label,
                          "number": p.number, "text": p.text, "url": paragraph_url(d, letter, p),
                          "cite": cited.strings(), "cite_short": cited.short_strings(),
@@ -461,40 +431,36 @@ def passages(discussion: Discussion) -> list[dict]:
     return rows
 
 
-def passages_file(shares: list[HomeShare]) -> str:
-    """passages.json from each discussion's serialized rows: exactly ``json.dumps(rows, indent=1)``.
+def passages_rows(discussion: Discussion, citations: Citations) -> str:
+    """A discussion's rows of passages.json, as ``passages_file`` joins them (indented one level)."""
+    rows = [json.dumps(row, ensure_ascii=False, indent=1) for row in passages(discussion, citations)]
+    return ",\n".join(" " + r.replace("\n", "\n ") for r in rows)
+
+
+def passages_file(rows: list[str]) -> str:
+    """passages.json from each discussion's rows (``passages_rows``): exactly ``json.dumps(rows, indent=1)``.
 
     >>> rows = [{"id": "a", "n": [1]}, {"id": "b"}]
-    >>> one = HomeShare("", "", {}, " " + json.dumps(rows[0], indent=1).replace("\\n", "\\n "), {}, "", "")
-    >>> two = HomeShare("", "", {}, " " + json.dumps(rows[1], indent=1).replace("\\n", "\\n "), {}, "", "")
-    >>> passages_file([one, HomeShare("", "", {}, "", {}, "", ""), two]) == json.dumps(rows, indent=1) + "\\n"
+    >>> one, two = (" " + json.dumps(row, indent=1).replace("\\n", "\\n ") for row in rows)
+    >>> passages_file([one, "", two]) == json.dumps(rows, indent=1) + "\\n"
     True
     """
-    rows = [s.rows for s in shares if s.rows]
+    rows = [r for r in rows if r]
     return ("[\n" + ",\n".join(rows) + "\n]\n") if rows else "[]\n"
 
 
-def discussion_files(discussion: Discussion, annotations: Annotations | None = None,
+def discussion_files(discussion: Discussion, annotations: Annotations, citations: Citations,
                      alone: bool = False) -> dict[str, str]:
     """A discussion's own files by path under ``docs/``: its home, notes, letters and citation exports
     (``alone``: it is the site's only discussion, whose introduction is then the site's home page)."""
     d = discussion
-    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations, alone),
+    files = {f"{d.slug}/index.md": render_discussion_home(d, annotations, citations, alone),
              f"{d.slug}/{NOTES_PAGE}.md": render_notes(d)}
     for letter in d.letters:
-        files[letter_path(d, letter)] = render_letter(d, letter, annotations)
+        files[letter_path(d, letter)] = render_letter(d, letter, annotations, citations)
     return files | cite.export_files(d)
 
 
-def site_pages(shares: list[HomeShare]) -> dict[str, str]:
-    """The site-wide files this module writes, from every discussion's share."""
-    return {"index.md": render_home(shares), "passages.json": passages_file(shares)}
-
-
-def render_site(discussions: list[Discussion], annotations: Annotations | None = None) -> dict[str, str]:
-    """Every generated file, by its path under ``docs/``."""
-    alone = len(discussions) == 1
-    files = site_pages([home_share(d, annotations, alone) for d in discussions])
-    for d in discussions:
-        files |= discussion_files(d, annotations, alone)
-    return files
+def site_pages(summaries: list[Summary]) -> dict[str, str]:
+    """The site-wide files this module writes, from every discussion's summary."""
+    return {"index.md": render_home(summaries), "passages.json": passages_file([s.rows for s in summaries])}

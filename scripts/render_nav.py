@@ -21,8 +21,9 @@ import re
 import yaml
 
 from scripts.errors import PipelineError
-from scripts.model import Term
-from scripts.render import GENERATOR, GLOSSARY, LISTED_IN_FULL, NOTICE, HomeShare, by_issue
+from scripts.markup import theme_text
+from scripts.model import Summary, Term
+from scripts.render import GENERATOR, GLOSSARY, LISTED_IN_FULL, NOTES_PAGE, NOTICE, by_issue, letter_path
 from scripts.render_glossary import term_order
 from scripts.sources import YAML_LOADER
 
@@ -52,15 +53,19 @@ def _runs(entries: list[dict], name: str) -> list[dict]:
     return entries
 
 
-def navigation(shares: list[HomeShare], terms: tuple[Term, ...]) -> list:
-    """The ``nav`` setting: the home page, the discussions, the glossary."""
-    def entry(share: HomeShare) -> dict:
-        return {share.nav["title"]: share.nav["pages"]}
+def entry(summary: Summary) -> dict:
+    """A discussion's section of the navigation: its home, its letters, its notes."""
+    d = summary.discussion
+    return {theme_text(d.title): [f"{d.slug}/index.md", *(letter_path(d, letter) for letter in d.letters),
+                                  f"{d.slug}/{NOTES_PAGE}.md"]}
 
-    discussions = [entry(s) for s in shares]
+
+def navigation(summaries: list[Summary], terms: tuple[Term, ...]) -> list:
+    """The ``nav`` setting: the home page, the discussions, the glossary."""
+    discussions = [entry(s) for s in summaries]
     if len(discussions) > SECTION_LIMIT:
         discussions = _runs([{issue: _runs([entry(s) for s in group], "Discussions")}
-                             for issue, group in by_issue(shares).items()], "Issues")
+                             for issue, group in by_issue(summaries).items()], "Issues")
     glossary = []
     if terms:
         glossary = [{"Glossary": [f"{GLOSSARY}/index.md",
@@ -85,11 +90,11 @@ def yaml_json(data: object) -> str:
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def render_nav(shares: list[HomeShare], terms: tuple[Term, ...]) -> dict[str, str]:
+def render_nav(summaries: list[Summary], terms: tuple[Term, ...]) -> dict[str, str]:
     """``docs/.nav.yml`` by its path under ``docs/``, checked as MkDocs will read it (a YAML file that must give
     back exactly the navigation), so a title YAML cannot carry stops ``generate`` with one line, not the build."""
     notice = NOTICE.format(command=GENERATOR, source="source_texts/ and glossary.yml")
-    nav = {"nav": navigation(shares, terms)}
+    nav = {"nav": navigation(summaries, terms)}
     text = f"# {notice}\n# mkdocs.yml inherits this file (INHERIT); see scripts/render_nav.py.\n{yaml_json(nav)}\n"
     try:
         same = yaml.load(text, Loader=YAML_LOADER) == nav

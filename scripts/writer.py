@@ -154,7 +154,7 @@ class Plan:
 def plan(docs: Path, files: dict[str, str], kept: tuple[str, ...] | list[str] = ()) -> Plan:
     """What must change in ``docs`` so that it holds ``files`` (path under docs/ → content).
 
-    ``kept``: generated files left as they are (those of unchanged sources, scripts/page_cache.py):
+    ``kept``: generated files left as they are (those of unchanged sources, scripts/cache.py):
     they stay in the manifest and are never stale. Every path is checked first (``inside``); a
     previous manifest's entry that fails the check is left out (a hand-edited manifest must never
     make generate remove a file elsewhere). Content is compared byte for byte.

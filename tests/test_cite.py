@@ -1,6 +1,7 @@
 """Citations: the letter as published, by each manual's rules, checked by a second processor (citeproc-js);
 the edition's own links beside them; writers' names from metadata; the downloads; reference-manager metadata."""
 
+import io
 import json
 import re
 import shutil
@@ -18,6 +19,8 @@ from scripts import cite
 from scripts.generate import build_discussions, site_files
 
 from conftest import ROOT, SEED
+
+CITER = cite.Citer()
 
 D = "balancing-research-security-and-openness"
 ORIGINAL = "https://issues.org/balancing-research-security-openness-shih-wagner-forum/"  # metadata fact ``url``
@@ -111,11 +114,11 @@ def test_every_in_text_form_tells_the_letters_apart(rows):
 
 
 def test_the_letter_and_the_forum_page_are_cited_too(discussion):
-    letter = cite.cite(cite.letter_work(discussion, discussion.letters[1])).all_strings()
+    letter = CITER.cite(cite.letter_work(discussion, discussion.letters[1])).all_strings()
     assert letter["apa"]["parenthetical"] == f"(“{TITLE},” 2025b)"
     assert letter["chicago"]["note"] == (f"“{TITLE},” letter to the editor from {FROM[2]}, {JOURNAL} 41, no. 2 "
                                          f"(2025), {ORIGINAL}.")
-    forum = cite.cite(cite.Work(cite.discussion_item(discussion))).all_strings()
+    forum = CITER.cite(cite.Work(cite.discussion_item(discussion))).all_strings()
     assert forum["apa"]["reference"] == (f"Balancing research security and openness. (2025). {JOURNAL}, 41(2). "
                                          f"{ORIGINAL}")
     assert forum["mla"]["works_cited"] == f"“{TITLE}.” {JOURNAL}, vol. 41, no. 2, winter 2025, {ORIGINAL}."
@@ -150,7 +153,7 @@ def test_citeproc_js_renders_every_citation_the_same(discussion):
     apa_letters = [{**cite.letter_item(d, letter), "genre": cite.DESCRIPTION} for letter in d.letters]
     jobs, ours = [], []
     for work in _works(d):
-        forms = cite.cite(work).all_strings()
+        forms = CITER.cite(work).all_strings()
         locator = str(work.paragraph) if work.paragraph else None
         target = work.item["id"]
         jobs.append({"style": cite.style_xml(cite.STYLES["chicago"]).decode(), "items": [work.item],
@@ -330,8 +333,8 @@ def test_the_csl_json_download_renders_what_the_page_shows(files, discussion):
     items = json.loads(files[f"{D}/citation.json"])
     assert [item["URL"] for item in items] == [ORIGINAL] * 4
     for letter, item in zip(discussion.letters, items[1:], strict=True):
-        shown = cite.cite(cite.letter_work(discussion, letter))
-        assert cite.cite(cite.Work(item, suffix=SUFFIX[letter.number])) == shown
+        shown = CITER.cite(cite.letter_work(discussion, letter))
+        assert CITER.cite(cite.Work(item, suffix=SUFFIX[letter.number])) == shown
 
 
 def test_the_manifest_tracks_the_downloads(built):
@@ -370,12 +373,35 @@ def test_letter_pages_stay_light(built):
 # --- How the strings are made --------------------------------------------------------------------------------
 
 
+def test_the_fix_ups_change_citeproc_py_only_for_a_citer(discussion):
+    """No class of citeproc-py is changed by importing scripts.cite or by making a Citer: its fix-ups are subclasses
+    that only a Citer's parser uses. citeproc-py's own processor still prints the title twice for a work without an
+    author (fix-up 1), and a Citer does not."""
+    import citeproc.model
+    from citeproc import CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    for cls in (citeproc.model.CitationStylesElement, citeproc.model.If, citeproc.model.Substitute,
+                citeproc.model.Text, citeproc.model.Name):
+        for name, method in vars(cls).items():
+            if callable(method):
+                assert method.__module__ == "citeproc.model", (cls.__name__, name)
+    item = cite.discussion_item(discussion)
+    plain = CitationStylesStyle(io.BytesIO(cite.style_xml(cite.STYLES["chicago"])), validate=False)
+    listing = CitationStylesBibliography(plain, CiteProcJSON([item]), formatter.plain)
+    listing.register(citeproc.Citation([citeproc.CitationItem(item["id"])]))
+    (unfixed,) = listing.bibliography()
+    fixed = CITER.render(cite.Work(item), "chicago", formatter.plain)["bibliography"]
+    title = "Balancing Research Security and Openness"
+    assert str(unfixed).count(title) == 2 and fixed.count(title) == 1
+
+
 def test_paragraph_citations_from_the_letter_template_equal_direct_renderings(discussion):
     checked = 0
     for letter in discussion.letters:
         for paragraph in letter.paragraphs:
             work = cite.paragraph_work(discussion, letter, paragraph)
-            assert cite.cite(work) == cite.cite_directly(work), (letter.number, paragraph.number)
+            assert CITER.cite(work) == CITER.cite_directly(work), (letter.number, paragraph.number)
             checked += 1
     assert checked == 16
 
@@ -393,6 +419,6 @@ def test_the_copied_text_is_citeproc_pys_own_plain_text(discussion, style):
     """Each citation is rendered once, as HTML, and its text read off that (scripts/cite.py, _text_of): the text
     a reader copies must be exactly what citeproc-py's plain-text formatter gives."""
     for work in _odd_works(discussion):
-        styled = cite.cite_directly(work)
-        plain = cite._render(work, style, cite.formatter.plain)
+        styled = CITER.cite_directly(work)
+        plain = CITER.render(work, style, cite.formatter.plain)
         assert {form: s.text for form, s in styled.forms[style].items()} == plain, work.item["title"]

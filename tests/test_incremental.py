@@ -1,6 +1,6 @@
-"""Editing a source: generate's caches (scripts/page_cache.py, scripts/cite_cache.py) give the same
-site as a cold run while reading and rendering only what changed, and ``python -m scripts watch``
-(run by ``make serve``) regenerates docs/ without a restart."""
+"""Editing a source: generate's build cache (scripts/cache.py) gives the same site as a cold run while building
+only what changed; a parallel build gives the same files as a serial one; and ``python -m scripts watch`` (run by
+``make serve``) regenerates docs/ without a restart."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_sources_many import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
 
-from scripts import cite_cache
+from scripts.generate import site_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
@@ -54,7 +54,7 @@ def test_an_edit_after_a_cached_run_gives_the_same_site_as_a_cold_run(tmp_path):
     sources = _sources(tmp_path)
     warm, cold = tmp_path / "warm" / "docs", tmp_path / "cold" / "docs"
     assert _generate(sources, warm).returncode == 0
-    assert any(cite_cache.cache_folder(warm.parent / ".cache").glob("*.json"))
+    assert any((warm.parent / ".cache").glob("builds-*/*.pickle"))
     seed = sources / SEED.name
     seed.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
     edited = _generate(sources, warm)
@@ -70,10 +70,10 @@ def test_a_damaged_cache_is_ignored(tmp_path):
     docs = tmp_path / "site" / "docs"
     assert _generate(sources, docs).returncode == 0
     first = _tree(docs)
-    shards = list((tmp_path / "site" / ".cache").glob("citations-*/*.json"))
-    assert shards
-    for cache in shards:
-        cache.write_text('{"broken": ', encoding="utf-8")
+    entries = list((tmp_path / "site" / ".cache").glob("builds-*/*.pickle"))
+    assert entries
+    for cache in entries:
+        cache.write_bytes(cache.read_bytes()[:50])
     shutil.rmtree(docs)
     assert _generate(sources, docs).returncode == 0
     assert _tree(docs) == first
@@ -163,16 +163,32 @@ def test_added_removed_and_renamed_sources_give_the_same_site_as_a_cold_run(two,
     assert _rendered(_generate(sources, docs)) == "0 of 2"
     assert not (docs / FIXTURE_SLUG).exists()
     _same_as_cold(sources, docs, tmp_path / "removed")
-    entries = list((docs.parent / ".cache").glob("pages-*/*.json"))
+    entries = list((docs.parent / ".cache").glob("builds-*/*.pickle"))
     assert len(entries) == 2  # the removed source's entry is gone
 
 
 def test_a_damaged_page_cache_entry_is_read_and_rendered_again(two, tmp_path):
     sources, docs = two
-    for entry in (docs.parent / ".cache").glob("pages-*/*.json"):
-        entry.write_text('{"slug": ', encoding="utf-8")
+    for entry in (docs.parent / ".cache").glob("builds-*/*.pickle"):
+        entry.write_bytes(b"\x80\x05not a pickle")
     assert _rendered(_generate(sources, docs)) == "2 of 2"
     _same_as_cold(sources, docs, tmp_path)
+
+
+def test_a_parallel_build_gives_the_same_files_as_a_serial_one(tmp_path):
+    """Discussions built in worker processes (scripts/generate.py) give every file byte for byte as in one process,
+    for sources of one title, of a reserved name, and several: the slugs and the site-wide files included."""
+    sources = both_sources(tmp_path / "sources")
+    for n, name in enumerate(("glossary", "again", "more")):
+        shutil.copy(SEED, sources / f"{n}{name}.txt")
+        (sources / f"{n}{name}.txt").write_text(
+            SEED.read_text(encoding="utf-8").replace("Balancing Research Security and Openness",
+                                                     "Glossary" if name == "glossary" else f"Forum {name}", 1),
+            encoding="utf-8", newline="")
+    serial = site_files(sources, GLOSSARY, SEE_ALSO, jobs=1)
+    assert len({p.split("/")[0] for p in serial if "/" in p}) >= 5  # five discussions (and the glossary)
+    assert site_files(sources, GLOSSARY, SEE_ALSO, jobs=2) == serial
+    assert site_files(sources, GLOSSARY, SEE_ALSO, jobs=3) == serial
 
 
 def _wait_for(condition, process: subprocess.Popen) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts.annotate import annotate, load_glossary
+from scripts.cite import Citer
 from scripts.errors import PipelineError
 from scripts.model import Related, passage_key
 from scripts.parse import parse
@@ -86,7 +87,7 @@ def computed(seed, terms):
 
 @pytest.fixture(scope="module")
 def published(seed, terms):
-    return annotate([seed], terms, ROOT / "glossary.yml", (), load_see_also(SEE_ALSO), SEE_ALSO).related
+    return annotate([seed], terms, ROOT / "glossary.yml", load_see_also(SEE_ALSO), SEE_ALSO).related
 
 
 def _key(d, letter: int, paragraph: int):
@@ -185,14 +186,14 @@ def _pair(a, b, extra: str) -> str:
 
 def test_a_hand_made_note_replaces_the_computed_reason(tmp_path, seed, terms):
     path, hand = _hand(tmp_path, _pair((2, 3), (3, 3), "  note: both on the 1979 agreement\n"))
-    link = _link(annotate([seed], terms, "glossary.yml", (), hand, path).related, seed, (2, 3), (3, 3))
+    link = _link(annotate([seed], terms, "glossary.yml", hand, path).related, seed, (2, 3), (3, 3))
     assert (link.reason, link.by_hand) == ("both on the 1979 agreement", True)
 
 
 def test_hide_removes_a_computed_link_and_a_hand_made_one_is_shown_whatever_its_score(tmp_path, seed, terms):
     path, hand = _hand(tmp_path, _pair((2, 3), (3, 3), "  hide: true\n")
                        + _pair((3, 4), (2, 3), "  note: two departments\n"))
-    related = annotate([seed], terms, "glossary.yml", (), hand, path).related
+    related = annotate([seed], terms, "glossary.yml", hand, path).related
     assert _link(related, seed, (2, 3), (3, 3)) is None
     assert _link(related, seed, (3, 4), (2, 3)).reason == "two departments"
 
@@ -200,7 +201,7 @@ def test_hide_removes_a_computed_link_and_a_hand_made_one_is_shown_whatever_its_
 def test_a_paragraph_can_be_named_by_its_anchor(tmp_path, seed, terms):
     anchor = seed.letters[2].paragraphs[3].anchor
     path, hand = _hand(tmp_path, _pair((1, 5), (3, f"{anchor}"), "  note: capacity for S&T cooperation\n"))
-    link = _link(annotate([seed], terms, "glossary.yml", (), hand, path).related, seed, (1, 5), (3, 4))
+    link = _link(annotate([seed], terms, "glossary.yml", hand, path).related, seed, (1, 5), (3, 4))
     assert link.reason == "capacity for S&T cooperation"
 
 
@@ -221,7 +222,7 @@ def test_a_paragraph_can_be_named_by_its_anchor(tmp_path, seed, terms):
 def test_a_link_the_sources_cannot_have_is_one_line_naming_it(tmp_path, seed, terms, text, message):
     path, hand = _hand(tmp_path, text)
     with pytest.raises(PipelineError) as err:
-        annotate([seed], terms, "glossary.yml", (), hand, path)
+        annotate([seed], terms, "glossary.yml", hand, path)
     assert err.value.format() == f"error: {path}{message}"
 
 
@@ -229,19 +230,20 @@ def test_no_file_is_no_links_and_the_real_file_names_only_real_paragraphs(tmp_pa
     assert load_see_also(tmp_path / "see_also.yml") == () and load_see_also(None) == ()
     hand = load_see_also(SEE_ALSO)
     assert hand and all(link.note for link in hand)
-    annotate([seed], terms, "glossary.yml", (), hand, SEE_ALSO)  # raises if a paragraph is not there
+    annotate([seed], terms, "glossary.yml", hand, SEE_ALSO)  # raises if a paragraph is not there
 
 
 def test_another_source_never_changes_a_discussions_links(seed, terms, published):
     other_path = next(iter(sorted((ROOT / "tests" / "fixtures" / "sources").glob("*.txt"))))
     other = parse(repair(other_path.read_text(encoding="utf-8")), other_path.name)
-    together = annotate([seed, other], terms, "glossary.yml", (), load_see_also(SEE_ALSO), SEE_ALSO).related
+    together = annotate([seed, other], terms, "glossary.yml", load_see_also(SEE_ALSO), SEE_ALSO).related
     assert {k: v for k, v in together.items() if k[0] == seed.slug} == published and other.slug != seed.slug
 
 
 def test_a_note_is_printed_as_text_beside_its_link(tmp_path, seed, terms):
     path, hand = _hand(tmp_path, _pair((2, 3), (3, 3), "  note: '<script>alert(1)</script> & <b>more</b>'\n"))
-    page = render_letter(seed, seed.letters[2], annotate([seed], terms, "glossary.yml", (), hand, path))
+    page = render_letter(seed, seed.letters[2], annotate([seed], terms, "glossary.yml", hand, path),
+                         Citer().citations(seed))
     assert "<script>" not in page and "<b>" not in page
     assert "(&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;more&lt;/b&gt;)</span>" in page
     assert 'href="../letter-2/#p-the-economic-costs-of-securitization">Letter 2, paragraph 3</a>' in page

@@ -7,18 +7,27 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts.annotate import annotate, load_glossary
-from scripts.generate import site_files
+from scripts.annotate import load_glossary
+from scripts.build import Shared, build
+from scripts.cite import Citer
+from scripts.generate import site_files, site_wide
 from scripts.markup import escape_markdown
-from scripts.model import Repaired
+from scripts.model import Discussion, Repaired
 from scripts.parse import parse
-from scripts.render import link, render_site
+from scripts.render import link
 from scripts.repair import repair
 from scripts.see_also import load_see_also
 
 from pages import forum_page
 
 ROOT = Path(__file__).resolve().parent.parent
+
+def render_site(discussions: list[Discussion], shared: Shared | None = None) -> dict[str, str]:
+    """Every file of a site of parsed ``discussions``, as generate builds it (scripts/build.py, generate.site_wide)."""
+    shared = shared or Shared(alone=len(discussions) == 1)
+    built = [build(d, shared, Citer()) for d in discussions]
+    return {k: v for b in built for k, v in b.files.items()} | site_wide(shared.terms, [b.summary for b in built])
+
 
 HOSTILE = ("Try *bold* and _it_ and <script>alert(1)</script> and [x](https://evil.example) and "
            "{{ config.site_name }} and {% raw %} and --8<-- \"mkdocs.yml\" and javascript:alert(1).")
@@ -31,9 +40,10 @@ def seed_files(seed_text):
 
 def test_the_site_has_a_home_a_page_per_letter_and_the_edition_notes(seed_files):
     d = "balancing-research-security-and-openness"
-    assert sorted(seed_files) == sorted(["index.md", "passages.json", f"{d}/index.md", f"{d}/notes.md",
+    assert sorted(seed_files) == sorted(["index.md", "passages.json", ".nav.yml", f"{d}/index.md", f"{d}/notes.md",
                                          f"{d}/letter-1.md", f"{d}/letter-2.md", f"{d}/letter-3.md",
-                                         f"{d}/citation.bib", f"{d}/citation.ris", f"{d}/citation.json"])
+                                         f"{d}/citation.bib", f"{d}/citation.ris", f"{d}/citation.json",
+                                         f"{d}/{d}.html"])
 
 
 def test_generated_pages_say_so_at_the_top(seed_files):
@@ -46,12 +56,18 @@ def test_paragraphs_have_ids_and_numbers_that_open_their_menu_with_a_link_to_the
     page = seed_files["balancing-research-security-and-openness/letter-1.md"]
     assert ('<p class="para" id="p-individual-analyses-that-claim-to" data-number="3">'
             '<button type="button" class="para-num" popovertarget="menu-p-individual-analyses-that-claim-to" '
-            'aria-label="Paragraph 3: link, cite" data-pagefind-ignore>3</button>') in page
+            'aria-label="Paragraph 3: link, cite, related" data-pagefind-ignore>3</button>') in page
     menu = _menu(page, "p-individual-analyses-that-claim-to")
     assert ('<p class="para-menu-link">Link to this paragraph: <a class="cite-permalink" '
             'href="#p-individual-analyses-that-claim-to">') in menu
     assert "<summary>Cite paragraph 3</summary>" in menu
-    assert "related" not in menu  # no glossary, no related passages: the menu does not offer them
+
+
+def test_a_paragraph_without_related_passages_has_a_menu_that_does_not_offer_them():
+    page = render_site([parse(Repaired(forum_page()), "one.txt")])["a-title/letter-1.md"]  # one letter: none
+    anchor = re.search(r'id="(p-[^"]+)" data-number="1"', page).group(1)
+    assert 'aria-label="Paragraph 1: link, cite" data-pagefind-ignore>1</button>' in page
+    assert "related" not in _menu(page, anchor)
 
 
 def _menu(page: str, anchor: str) -> str:
@@ -63,8 +79,8 @@ def _menu(page: str, anchor: str) -> str:
 def annotated_files(seed_text):
     seed = parse(repair(seed_text), "000_6e33bdd6549d7394.txt")
     glossary, see_also = ROOT / "glossary.yml", ROOT / "see_also.yml"
-    return render_site([seed], annotate([seed], load_glossary(glossary), glossary,
-                                        see_also=load_see_also(see_also), see_also_path=see_also))
+    return render_site([seed], Shared(load_glossary(glossary), load_see_also(see_also), True, str(glossary),
+                                      str(see_also)))
 
 
 def test_a_paragraph_menu_offers_its_related_passages_and_says_so_in_its_name(annotated_files):

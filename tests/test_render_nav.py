@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from scripts.annotate import load_glossary
-from scripts.render import OTHER_ISSUES, HomeShare
+from scripts.model import Citation, Discussion, Letter, Summary
+from scripts.render import OTHER_ISSUES
 from scripts.render_nav import SECTION_LIMIT, navigation
 
 from conftest import ROOT
@@ -18,10 +19,18 @@ from pages import forum_page
 from sitebuild import build_site
 
 
-def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> HomeShare:
-    slug = f"forum-{n}"
-    pages = [f"{slug}/index.md", f"{slug}/letter-1.md", f"{slug}/letter-2.md", f"{slug}/notes.md"]
-    return HomeShare("", "", {}, "", {"title": f"Forum {n}", "issue": issue, "pages": pages}, "", "")
+def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> Summary:
+    """A discussion of two letters printed in ``issue`` ("": none), as the navigation sees it."""
+    letters = tuple(Letter(f"letter-{k}", k, (), (), (), 1) for k in (1, 2))
+    citation = Citation("Cite this Article", "", issue, 1) if issue else None
+    d = Discussion(f"forum-{n}", f"{n}.txt", f"Forum {n}", "", "", letters, citation)
+    return Summary(d, d.slug, None, "", ())
+
+
+def pages_of(summary: Summary) -> list[str]:
+    """The pages a discussion of two letters has, in reading order."""
+    slug = summary.discussion.slug
+    return [f"{slug}/index.md", f"{slug}/letter-1.md", f"{slug}/letter-2.md", f"{slug}/notes.md"]
 
 
 def pages_in(entry) -> list[str]:
@@ -54,7 +63,7 @@ def test_every_page_is_listed_once_in_order_and_no_discussion_section_is_long(co
     # Sources in file order, each issue's together (as numbered files of a journal would be).
     shares = [share(n, f"Issue {(n - 1) * issues // count}") for n in range(1, count + 1)]
     nav = navigation(shares, ())
-    assert pages_in(nav) == ["index.md", *(page for s in shares for page in s.nav["pages"])]
+    assert pages_in(nav) == ["index.md", *(page for s in shares for page in pages_of(s))]
     assert len(nav) <= SECTION_LIMIT + 1  # the home page and at most SECTION_LIMIT sections
     for label, entries in sections(nav):
         if not label.startswith("Forum"):  # a discussion's own section holds its pages, however many letters
@@ -63,14 +72,14 @@ def test_every_page_is_listed_once_in_order_and_no_discussion_section_is_long(co
 
 def test_a_small_site_lists_its_discussions_at_the_top_as_titled_sections():
     nav = navigation([share(1), share(2)], ())
-    assert nav == ["index.md", {"Forum 1": share(1).nav["pages"]}, {"Forum 2": share(2).nav["pages"]}]
+    assert nav == ["index.md", {"Forum 1": pages_of(share(1))}, {"Forum 2": pages_of(share(2))}]
 
 
 def test_discussions_of_one_issue_are_listed_together():
     shares = [share(n, "Winter" if n % 2 else "Spring") for n in range(1, SECTION_LIMIT + 3)]
     nav = navigation(shares, ())
     assert [next(iter(e)) for e in nav[1:]] == ["Winter", "Spring"]
-    assert pages_in(nav[1]) == [page for s in shares[::2] for page in s.nav["pages"]]
+    assert pages_in(nav[1]) == [page for s in shares[::2] for page in pages_of(s)]
 
 
 def test_a_large_site_groups_discussions_by_issue_and_numbers_long_runs():

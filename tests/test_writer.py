@@ -167,14 +167,14 @@ def test_manifest_entries_outside_docs_are_never_removed(tmp_path):
 
 
 def test_cache_writes_stay_inside_their_folder(tmp_path, capsys):
-    """A page-cache folder that is a symlink to elsewhere: refused in one line, nothing written there."""
+    """A build-cache folder that is a symlink to elsewhere: refused in one line, nothing written there."""
     sources, docs, outside = tmp_path / "sources", tmp_path / "docs", tmp_path / "outside"
     sources.mkdir()
     outside.mkdir()
     (sources / "a.txt").write_text(forum_page(title="First"), encoding="utf-8")
     args = ["generate", "--sources", str(sources), "--docs", str(docs), "--glossary", "none"]
     assert main(args) == 0
-    (cache,) = (tmp_path / ".cache").glob("pages-*")
+    (cache,) = (tmp_path / ".cache").glob("builds-*")
     for entry in cache.iterdir():
         entry.unlink()
     cache.rmdir()
