@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_sources_many import FIXTURE_SLUG, SEED_SLUG, both_sources
-
 from conftest import ROOT
+from corpus import FIXTURE_SLUG, SEED_SLUG, both_sources
 from pages import forum_page
 
 

@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from test_sources_many import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
 
 from scripts import cite_cache
+
+from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))

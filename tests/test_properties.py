@@ -8,7 +8,6 @@ import ftfy
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from test_sources_many import damage
 
 from scripts.annotate import find_mentions, load_glossary, term_pattern
 from scripts.markup import macro, segments
@@ -16,6 +15,7 @@ from scripts.model import Annotations, Paragraph
 from scripts.repair import LOST_BYTES, TO_BYTE, repair
 
 from conftest import ROOT
+from corpus import damage
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
