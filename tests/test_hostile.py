@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from scripts.repair import repair
 
 from conftest import ROOT
+from folders import snapshot
 from hostile import (
     HOSTILE,
     PAYLOADS,
@@ -151,10 +152,6 @@ def test_the_single_file_edition_is_inert_and_faithful_too(hostile_sites):
 def generate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scripts", "generate", *args], cwd=ROOT, capture_output=True,
                           text=True)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 REFUSED = [

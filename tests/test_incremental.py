@@ -15,6 +15,7 @@ import pytest
 from scripts import cite_cache
 
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
+from folders import mtimes, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
@@ -37,14 +38,6 @@ def _rendered(run: subprocess.CompletedProcess) -> str:
     return run.stderr.split("; ")[1].split(" source(s)")[0]
 
 
-def _stamps(docs: Path) -> dict[str, int]:
-    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _sources(tmp_path: Path) -> Path:
     sources = tmp_path / "sources"
     shutil.copytree(SEED.parent, sources)
@@ -63,21 +56,21 @@ def test_an_edit_after_a_cached_run_gives_the_same_site_as_a_cold_run(tmp_path):
     # The edit touched one letter: its page, the single-file edition and passages.json change; nothing else.
     assert "3 file(s) changed" in edited.stderr
     assert _generate(sources, cold).returncode == 0
-    assert _tree(warm) == _tree(cold)
+    assert snapshot(warm) == snapshot(cold)
 
 
 def test_a_damaged_cache_is_ignored(tmp_path):
     sources = _sources(tmp_path)
     docs = tmp_path / "site" / "docs"
     assert _generate(sources, docs).returncode == 0
-    first = _tree(docs)
+    first = snapshot(docs)
     shards = list((tmp_path / "site" / ".cache").glob("citations-*/*.json"))
     assert shards
     for cache in shards:
         cache.write_text('{"broken": ', encoding="utf-8")
     shutil.rmtree(docs)
     assert _generate(sources, docs).returncode == 0
-    assert _tree(docs) == first
+    assert snapshot(docs) == first
 
 
 @pytest.fixture
@@ -98,17 +91,17 @@ def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GL
                   see_also: Path = SEE_ALSO) -> None:
     cold = tmp_path / "cold" / "docs"
     assert _generate(sources, cold, glossary, see_also).returncode == 0
-    assert _tree(docs) == _tree(cold)
+    assert snapshot(docs) == snapshot(cold)
 
 
 def test_an_edit_renders_only_its_source_and_rewrites_only_its_pages(two, tmp_path):
     sources, docs = two
     assert _rendered(_generate(sources, docs)) == "0 of 2"  # nothing changed: nothing read
-    before = _stamps(docs)
+    before = mtimes(docs)
     _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
     edited = _generate(sources, docs)
     assert _rendered(edited) == "1 of 2"
-    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     # The edited letter, its discussion's single-file edition, and the site-wide passages.json: never the seed's pages.
     assert touched == {f"{FIXTURE_SLUG}/letter-2.md", f"{FIXTURE_SLUG}/{FIXTURE_SLUG}.html", "passages.json"}
     assert not any(rel.startswith(SEED_SLUG) for rel in touched)
@@ -140,10 +133,10 @@ def test_a_see_also_change_renders_again_and_changes_the_pages_it_links(two, tmp
     see_also.write_text(SEE_ALSO.read_text(encoding="utf-8") + f"\n- discussion: {SEED_SLUG}\n  between:\n"
                         "    - {letter: 1, paragraph: 5}\n    - {letter: 3, paragraph: 4}\n"
                         "  note: both ask for people to do the work\n", encoding="utf-8")
-    before = _stamps(docs)
+    before = mtimes(docs)
     run = _generate(sources, docs, see_also=see_also)
     assert _rendered(run) == "2 of 2"
-    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     assert {f"{SEED_SLUG}/letter-1.md", f"{SEED_SLUG}/letter-3.md"} <= touched
     assert "both ask for people to do the work" in (docs / SEED_SLUG / "letter-3.md").read_text(encoding="utf-8")
     _same_as_cold(sources, docs, tmp_path, see_also=see_also)
@@ -200,11 +193,11 @@ def test_watch_regenerates_when_a_source_changes_and_survives_a_bad_one(tmp_path
         seed = sources / SEED.name
         seed.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
         assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8"), watch), log.read_text()
-        before = _tree(docs)
+        before = snapshot(docs)
         (sources / "zz.txt").write_bytes(b"\x00binary")
         assert _wait_for(lambda: "error:" in log.read_text(), watch)
         assert f"error: {sources / 'zz.txt'}:1: binary file" in log.read_text()
-        assert _tree(docs) == before
+        assert snapshot(docs) == before
     finally:
         watch.terminate()
         watch.wait(timeout=30)

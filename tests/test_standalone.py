@@ -39,7 +39,7 @@ def test_the_data_the_tests_read_is_in_the_repository_with_its_licence():
 
 
 def test_no_test_module_imports_another():
-    """What test modules share lives in helper modules (tests/corpus.py, tests/pages.py, …) or in
+    """What test modules share lives in helper modules (tests/corpus.py, tests/folders.py, tests/pages.py, …) or in
     conftest.py's fixtures, never in a test module: one that imports another depends on that one's module-level setup
     and breaks when it is moved, renamed or run alone."""
     importing = []
