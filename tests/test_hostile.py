@@ -34,6 +34,7 @@ from hostile import (
     hostile_page,
     write_inputs,
 )
+from sitebuild import html_pages, soup
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "srcset", "data", "background",
                   "ping", "cite", "manifest", "codebase"}
@@ -46,8 +47,8 @@ def _normal(script: str) -> str:
 
 
 def pages(site: Path) -> Iterator[tuple[Path, BeautifulSoup]]:
-    for path in sorted(site.rglob("*.html")):
-        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for path in html_pages(site):
+        yield path, soup(path)
 
 
 def live(site: Path) -> dict[str, set]:

@@ -16,6 +16,7 @@ from scripts.repair import LOST_BYTES, TO_BYTE, repair
 
 from conftest import ROOT
 from corpus import damage
+from sitebuild import words
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -114,9 +115,7 @@ PROSE = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl
 
 
 def _words(fragment: str) -> list[str]:
-    para = BeautifulSoup(fragment, "html.parser").select_one(".para")
-    para.select_one(".para-num").decompose()
-    return para.get_text().split()
+    return words(BeautifulSoup(fragment, "html.parser").select_one(".para"))
 
 
 @SETTINGS

@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts.generate import RESERVED_SLUGS, site_files
 from scripts.repair import repair
@@ -22,17 +21,7 @@ from scripts.repair import repair
 from conftest import ROOT, SEED
 from corpus import CLEAN, FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources, damage
 from pages import forum_page
-from sitebuild import build_site
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def words(para) -> list[str]:
-    """A numbered paragraph's words, without its number (the text may hold term links)."""
-    para.select_one(".para-num").decompose()
-    return para.get_text().split()
+from sitebuild import build_site, soup, words
 
 
 @pytest.fixture(scope="module")
