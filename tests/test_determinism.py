@@ -3,6 +3,7 @@ the pipeline did not write."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,8 +36,8 @@ def test_a_second_run_over_its_own_output_changes_nothing(tmp_path):
     docs = tmp_path / "docs"
     assert generate(sources, docs).returncode == 0
     before = fingerprint(docs)
-    done = generate(sources, docs)
-    assert done.returncode == 0 and "0 file(s) changed" in done.stderr
+    done = generate(sources, docs, "0", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["changed"] == []
     assert fingerprint(docs) == before  # not even an mtime moves
 
 

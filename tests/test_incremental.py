@@ -4,6 +4,7 @@ site as a cold run while reading and rendering only what changed, and ``python -
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -28,14 +29,20 @@ WAIT = 120  # seconds allowed for a regeneration on a loaded machine (never a ti
 def _generate(sources: Path, docs: Path, glossary: Path = GLOSSARY,
               see_also: Path = SEE_ALSO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs),
-                           "--glossary", str(glossary), "--see-also", str(see_also)], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8")
+                           "--glossary", str(glossary), "--see-also", str(see_also), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8")
 
 
-def _rendered(run: subprocess.CompletedProcess) -> str:
-    """How many sources a run read and rendered, as it reports it ("1 of 2")."""
+def _summary(run: subprocess.CompletedProcess) -> dict:
+    """What a run reports with --json: the files it changed, how many sources it read and rendered, of how many."""
     assert run.returncode == 0, run.stderr
-    return run.stderr.split("; ")[1].split(" source(s)")[0]
+    return json.loads(run.stdout)
+
+
+def _rendered(run: subprocess.CompletedProcess) -> tuple[int, int]:
+    """How many sources a run read and rendered, and of how many: (1, 2) for 1 of 2."""
+    summary = _summary(run)
+    return summary["rendered"], summary["sources"]
 
 
 def _sources(tmp_path: Path) -> Path:
@@ -54,7 +61,7 @@ def test_an_edit_after_a_cached_run_gives_the_same_site_as_a_cold_run(tmp_path):
     edited = _generate(sources, warm)
     assert edited.returncode == 0, edited.stderr
     # The edit touched one letter: its page, the single-file edition and passages.json change; nothing else.
-    assert "3 file(s) changed" in edited.stderr
+    assert len(_summary(edited)["changed"]) == 3
     assert _generate(sources, cold).returncode == 0
     assert snapshot(warm) == snapshot(cold)
 
@@ -77,7 +84,7 @@ def test_a_damaged_cache_is_ignored(tmp_path):
 def two(tmp_path) -> tuple[Path, Path]:
     """The seed and the fixture source, generated once (cold): (sources, docs)."""
     sources, docs = both_sources(tmp_path / "sources"), tmp_path / "site" / "docs"
-    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    assert _rendered(_generate(sources, docs)) == (2, 2)
     return sources, docs
 
 
@@ -96,11 +103,11 @@ def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GL
 
 def test_an_edit_renders_only_its_source_and_rewrites_only_its_pages(two, tmp_path):
     sources, docs = two
-    assert _rendered(_generate(sources, docs)) == "0 of 2"  # nothing changed: nothing read
+    assert _rendered(_generate(sources, docs)) == (0, 2)  # nothing changed: nothing read
     before = mtimes(docs)
     _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
     edited = _generate(sources, docs)
-    assert _rendered(edited) == "1 of 2"
+    assert _rendered(edited) == (1, 2)
     touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     # The edited letter, its discussion's single-file edition, and the site-wide passages.json: never the seed's pages.
     assert touched == {f"{FIXTURE_SLUG}/letter-2.md", f"{FIXTURE_SLUG}/{FIXTURE_SLUG}.html", "passages.json"}
@@ -114,7 +121,7 @@ def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
     letter.write_text(letter.read_text(encoding="utf-8") + "hand edit\n", encoding="utf-8")
     (docs / FIXTURE_SLUG / "notes.md").unlink()
     again = _generate(sources, docs)
-    assert _rendered(again) == "2 of 2" and "2 file(s) changed" in again.stderr
+    assert _rendered(again) == (2, 2) and len(_summary(again)["changed"]) == 2
     _same_as_cold(sources, docs, tmp_path)
 
 
@@ -123,7 +130,7 @@ def test_a_glossary_change_renders_every_source_again(two, tmp_path):
     glossary = tmp_path / "glossary.yml"
     glossary.write_text(GLOSSARY.read_text(encoding="utf-8").replace("Chinese Communist Party", "Communist Party "
                         "of China", 1), encoding="utf-8")
-    assert _rendered(_generate(sources, docs, glossary)) == "2 of 2"
+    assert _rendered(_generate(sources, docs, glossary)) == (2, 2)
     _same_as_cold(sources, docs, tmp_path, glossary)
 
 
@@ -135,13 +142,13 @@ def test_a_see_also_change_renders_again_and_changes_the_pages_it_links(two, tmp
                         "  note: both ask for people to do the work\n", encoding="utf-8")
     before = mtimes(docs)
     run = _generate(sources, docs, see_also=see_also)
-    assert _rendered(run) == "2 of 2"
+    assert _rendered(run) == (2, 2)
     touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     assert {f"{SEED_SLUG}/letter-1.md", f"{SEED_SLUG}/letter-3.md"} <= touched
     assert "both ask for people to do the work" in (docs / SEED_SLUG / "letter-3.md").read_text(encoding="utf-8")
     _same_as_cold(sources, docs, tmp_path, see_also=see_also)
     see_also.unlink()  # no file: no hand-made links, and the pages say so again
-    assert _rendered(_generate(sources, docs, see_also=see_also)) == "2 of 2"
+    assert _rendered(_generate(sources, docs, see_also=see_also)) == (2, 2)
     assert "both warn against suspecting" not in (docs / SEED_SLUG / "letter-1.md").read_text(encoding="utf-8")
     _same_as_cold(sources, docs, tmp_path / "again", see_also=see_also)
 
@@ -150,11 +157,11 @@ def test_added_removed_and_renamed_sources_give_the_same_site_as_a_cold_run(two,
     sources, docs = two
     # A copy of the seed that sorts first takes the seed's slug: the seed must move to its longer one.
     shutil.copy2(SEED, sources / f"0{SEED.name}")
-    assert _rendered(_generate(sources, docs)) == "2 of 3"
+    assert _rendered(_generate(sources, docs)) == (2, 3)
     _same_as_cold(sources, docs, tmp_path / "added")
     (sources / FIXTURE.name).unlink()
     (sources / FIXTURE.name.replace(".txt", ".meta.yml")).unlink()
-    assert _rendered(_generate(sources, docs)) == "0 of 2"
+    assert _rendered(_generate(sources, docs)) == (0, 2)
     assert not (docs / FIXTURE_SLUG).exists()
     _same_as_cold(sources, docs, tmp_path / "removed")
     entries = list((docs.parent / ".cache").glob("pages-*/*.json"))
@@ -165,7 +172,7 @@ def test_a_damaged_page_cache_entry_is_read_and_rendered_again(two, tmp_path):
     sources, docs = two
     for entry in (docs.parent / ".cache").glob("pages-*/*.json"):
         entry.write_text('{"slug": ', encoding="utf-8")
-    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    assert _rendered(_generate(sources, docs)) == (2, 2)
     _same_as_cold(sources, docs, tmp_path)
 
 
