@@ -69,15 +69,14 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
 
 
 def measure(*args: str) -> tuple[float, int, str]:
-    """Run a command; return (wall seconds, peak resident memory in bytes, its stderr). Stops the run if it fails."""
+    """Run a command; return (wall seconds, peak resident memory in bytes, its stdout). Stops the run if it fails."""
     start = time.perf_counter()
-    done = subprocess.run((sys.executable, "-c", WRAP, *args), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run((sys.executable, "-c", WRAP, *args), cwd=ROOT, env=ENV, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode:
         sys.exit(f"error: {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
     match = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
-    return seconds, int(match.group(1)) * 1024 if match else 0, done.stderr
+    return seconds, int(match.group(1)) * 1024 if match else 0, done.stdout
 
 
 # Each measured command runs under this wrapper, which prints its child's peak memory (ru_maxrss).
@@ -125,15 +124,14 @@ def edit_one_source(sources: Path, size: int) -> None:
                     encoding="utf-8", newline="")
 
 
-def changed_count(stderr: str) -> int:
-    match = re.search(r": (\d+) file\(s\) changed", stderr)
-    return int(match.group(1)) if match else -1
+def changed_count(summary: dict) -> int:
+    """How many files under docs/ a ``generate --json`` run wrote or removed."""
+    return len(summary["changed"])
 
 
-def rendered_count(stderr: str) -> int:
+def rendered_count(summary: dict) -> int:
     """How many sources the run read and rendered (the rest came from the page cache)."""
-    match = re.search(r"; (\d+) of \d+ source\(s\) read and rendered", stderr)
-    return int(match.group(1)) if match else -1
+    return summary["rendered"]
 
 
 def bench_size(size: int, work: Path, plain: bool = True) -> dict:
@@ -142,17 +140,17 @@ def bench_size(size: int, work: Path, plain: bool = True) -> dict:
     write_corpus(size, sources)
     docs.mkdir(parents=True)
     hand_written_docs(docs)
-    generate = ("-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs))
+    generate = ("-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs), "--json")
     row: dict = {"size": size, "load": round(os.getloadavg()[0], 1)}
     print(f"size {size}: generate (cold)", file=sys.stderr, flush=True)
     row["gen_s"], row["gen_rss"], _ = measure(sys.executable, *generate)
-    row["gen_again_s"], _, err = measure(sys.executable, *generate)
-    row["gen_again_changed"] = changed_count(err)
-    row["gen_again_rendered"] = rendered_count(err)
+    row["gen_again_s"], _, out = measure(sys.executable, *generate)
+    summary = json.loads(out)
+    row["gen_again_changed"], row["gen_again_rendered"] = changed_count(summary), rendered_count(summary)
     edit_one_source(sources, size)
-    row["gen_edit_s"], row["gen_edit_rss"], err = measure(sys.executable, *generate)
-    row["gen_edit_changed"] = changed_count(err)
-    row["gen_edit_rendered"] = rendered_count(err)
+    row["gen_edit_s"], row["gen_edit_rss"], out = measure(sys.executable, *generate)
+    summary = json.loads(out)
+    row["gen_edit_changed"], row["gen_edit_rendered"] = changed_count(summary), rendered_count(summary)
     row["date"] = datetime.datetime.now().isoformat(timespec="minutes")
     row["pages"] = sum(1 for _ in docs.rglob("*.md"))
     project, plain_config = configs(work)

@@ -45,6 +45,11 @@ def _generate(args: argparse.Namespace) -> int:
     run = generate(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args), args.jobs)
     for line in run.warnings:
         print(line, file=sys.stderr)
+    if getattr(args, "json", False):  # watch runs this too, without the option
+        summary = {"changed": sorted(run.changed), "rendered": run.rendered, "sources": run.sources,
+                   "warnings": list(run.warnings)}
+        print(json.dumps(summary))
+        return 0
     print(f"generated {args.docs}: {len(run.changed)} file(s) changed; {run.rendered} of {run.sources} source(s) "
           "read and rendered, the others unchanged since the last run", file=sys.stderr)
     return 0
@@ -198,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(run=_repair)
     gen = commands.add_parser("generate", help="write the site's Markdown and passages.json into docs/")
     _add_common(gen)
+    gen.add_argument("--json", action="store_true",
+                     help="print what was done as one JSON object on stdout: the files under docs/ written or removed "
+                     "(changed, sorted), how many sources were read and rendered (rendered) of how many (sources), "
+                     "and the warnings; instead of the line on stderr")
     gen.set_defaults(run=_generate)
     wat = commands.add_parser("watch", help="regenerate docs/ whenever a source or the glossary changes")
     _add_common(wat)

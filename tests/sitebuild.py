@@ -1,7 +1,8 @@
 """Build a site in a scratch folder: generate docs from a folder of sources, run
 ``mkdocs build --strict`` with the project's own mkdocs.yml, hand-written docs and theme
 overrides, then index the built site for search (``python -m scripts index``), as ``make site``
-does. Tests use it so they never write into the repository's docs/.
+does. Tests use it so they never write into the repository's docs/. ``soup``, ``html_pages`` and ``words``
+read the built pages.
 
 ``engine="zensical"`` builds with Zensical instead (``zensical build``, pinned in requirements.txt and run
 from this interpreter's environment, or the command ``$ZENSICAL`` names): the search and accessibility browser
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("mkdocs", "zensical")
@@ -94,3 +96,19 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
             cwd=work, env=env)
     run(sys.executable, "-m", "scripts", "index", str(site))
     return site
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """A built page (or any HTML file), parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Every HTML page of a built site, in order."""
+    return sorted(site.rglob("*.html"))
+
+
+def words(para) -> list[str]:
+    """A numbered paragraph's words, without its number (the text may hold term links). Takes the number out."""
+    para.select_one(".para-num").decompose()
+    return para.get_text().split()

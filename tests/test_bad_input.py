@@ -20,6 +20,7 @@ from scripts.model import MARKER
 from scripts.repair import repair
 
 from conftest import ROOT, SEED
+from folders import mtimes, snapshot
 from pages import forum_page
 from sitebuild import build_site
 
@@ -29,10 +30,6 @@ LETTERS = [
     (["The second letter has one paragraph, and it ends like a sentence."], ["Dean", "Second College"]),
 ]
 GOOD = forum_page(title="A Fine Title", letters=LETTERS)
-
-
-def snapshot(docs: Path) -> dict[str, bytes]:
-    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
 
 
 def generate(sources: Path, docs: Path, capsys) -> tuple[int, str]:
@@ -258,17 +255,13 @@ class _OsFailingOnce:
         return getattr(os, name)
 
 
-def _stamps(docs: Path) -> dict[str, int]:
-    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
-
-
 # Before the commit point (a staged file's write, the journal's rename) and after it (a removal,
 # a new folder, a rename into place): either way docs/ is exactly as it was, modification times included.
 @pytest.mark.parametrize("where", ["_write", "os.replace:1", "os.unlink:1", "os.mkdir:2", "os.replace:4"])
 def test_a_write_that_fails_halfway_leaves_docs_as_it_was(good_site, capsys, monkeypatch, where):
     sources, docs, before = good_site
     (docs / "hand-written.md").write_text("# Mine\n", encoding="utf-8")
-    before, stamps = snapshot(docs), _stamps(docs)
+    before, stamps = snapshot(docs), mtimes(docs)
     (sources / "a.txt").write_text(GOOD.replace("Fine", "Better").replace("second paragraph", "2nd paragraph"),
                                    encoding="utf-8")
     (sources / "c.txt").write_text(forum_page(title="Another"), encoding="utf-8")
@@ -281,7 +274,7 @@ def test_a_write_that_fails_halfway_leaves_docs_as_it_was(good_site, capsys, mon
     assert status == 1 and err.count("\n") == 1
     assert err.startswith("error: ") and "No space left on device" in err and "was left as it was" in err
     assert snapshot(docs) == before
-    assert _stamps(docs) == stamps
+    assert mtimes(docs) == stamps
     assert not [p for p in docs.rglob("*") if p.name.endswith(".tmp")]
     assert not (docs / "another").exists() and not (docs / scripts.writer.STAGING).exists()
     monkeypatch.undo()

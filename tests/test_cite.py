@@ -13,12 +13,12 @@ import bibtexparser
 import citeproc
 import pytest
 import rispy
-from bs4 import BeautifulSoup
 
 from scripts import cite
 from scripts.generate import build_discussions, site_files
 
 from conftest import ROOT, SEED
+from sitebuild import soup
 
 CITER = cite.Citer()
 
@@ -71,10 +71,6 @@ def expected(letter: int, paragraph: int) -> dict[str, dict[str, str]]:
 
 # Several paragraphs of every letter: first, third, last.
 CASES = [(1, 1), (1, 3), (1, 5), (2, 1), (2, 4), (2, 7), (3, 1), (3, 2), (3, 4)]
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.fixture(scope="module")

@@ -88,6 +88,35 @@ def test_generate_never_removes_files_it_did_not_write(tmp_path):
     assert not (docs / "first" / "letter-1.md").exists()  # its own stale page is removed
 
 
+def test_generate_json_prints_one_object_naming_the_files_it_wrote_and_removed(tmp_path):
+    sources, docs = tmp_path / "sources", tmp_path / "docs"
+    sources.mkdir()
+    (sources / "a.txt").write_text(forum_page(), encoding="utf-8")
+    done = cli("generate", "--sources", str(sources), "--docs", str(docs), "--json")
+    assert done.returncode == 0, done.stderr.decode()
+    (line,) = done.stdout.decode().splitlines()
+    summary = json.loads(line)
+    assert list(summary) == ["changed", "rendered", "sources", "warnings"]
+    assert all(isinstance(summary[key], list) and all(isinstance(item, str) for item in summary[key])
+               for key in ("changed", "warnings"))
+    assert all(type(summary[key]) is int for key in ("rendered", "sources"))
+    # Into an empty docs folder: every file it wrote, sorted, but the list of generated files (its manifest).
+    written = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file())
+    assert summary["changed"] == [rel for rel in written if rel != ".generated.json"]
+    assert "a-title/letter-1.md" in summary["changed"] and summary["rendered"] == summary["sources"] == 1
+    # The warnings (see_also.yml names the seed's discussion, not among these sources) are on stderr as well,
+    # and nothing else is: the line that says what was done is the object on stdout.
+    assert summary["warnings"] and done.stderr.decode().splitlines() == summary["warnings"]
+    (sources / "a.txt").write_text(forum_page(title="Renamed"), encoding="utf-8")
+    again = json.loads(cli("generate", "--sources", str(sources), "--docs", str(docs), "--json").stdout)
+    assert "a-title/letter-1.md" in again["changed"] and "renamed/letter-1.md" in again["changed"]  # removed, written
+    assert again["changed"] == sorted(again["changed"]) and again["rendered"] == again["sources"] == 1
+    plain = cli("generate", "--sources", str(sources), "--docs", str(docs))
+    assert plain.stdout == b"" and plain.stderr.decode().splitlines()[-1] == (
+        f"generated {docs}: 0 file(s) changed; 0 of 1 source(s) read and rendered, the others unchanged since the "
+        "last run")
+
+
 def test_check_names_stale_generated_files(tmp_path):
     sources, docs = tmp_path / "sources", tmp_path / "docs"
     sources.mkdir()

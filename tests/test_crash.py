@@ -31,6 +31,7 @@ from scripts import writer
 from scripts.cli import main
 
 from conftest import ROOT
+from folders import fingerprint, tree
 
 SIZE = 20                   # sources in BEFORE
 EDITED, REMOVED, ADDED = (2, 9), (3, 11), (21, 22)
@@ -78,18 +79,6 @@ if trace:
         json.dump(calls, out)
 sys.exit(status)
 """
-
-
-def tree(folder: Path, skip: str | None = None) -> dict[str, bytes | None]:
-    """Every file (its bytes) and folder (None) under ``folder``, but the top-level ``skip``."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
-            for p in sorted(folder.rglob("*")) if not (skip and p.relative_to(folder).parts[0] == skip)}
-
-
-def fingerprint(folder: Path) -> dict[str, tuple]:
-    """Every entry's kind, bytes, modification time and mode."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None, p.lstat().st_mtime_ns,
-                                               p.lstat().st_mode) for p in sorted(folder.rglob("*"))}
 
 
 class Slot:

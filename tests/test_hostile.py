@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from scripts.repair import repair
 
 from conftest import ROOT
+from folders import snapshot
 from hostile import (
     HOSTILE,
     PAYLOADS,
@@ -33,6 +34,7 @@ from hostile import (
     hostile_page,
     write_inputs,
 )
+from sitebuild import html_pages, soup
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "srcset", "data", "background",
                   "ping", "cite", "manifest", "codebase"}
@@ -45,8 +47,8 @@ def _normal(script: str) -> str:
 
 
 def pages(site: Path) -> Iterator[tuple[Path, BeautifulSoup]]:
-    for path in sorted(site.rglob("*.html")):
-        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for path in html_pages(site):
+        yield path, soup(path)
 
 
 def live(site: Path) -> dict[str, set]:
@@ -151,10 +153,6 @@ def test_the_single_file_edition_is_inert_and_faithful_too(hostile_sites):
 def generate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scripts", "generate", *args], cwd=ROOT, capture_output=True,
                           text=True)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 REFUSED = [

@@ -4,6 +4,7 @@ only what changed; a parallel build gives the same files as a serial one; and ``
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_sources_many import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
 
 from scripts.generate import site_files
+
+from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
+from folders import mtimes, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
@@ -26,22 +29,20 @@ WAIT = 120  # seconds allowed for a regeneration on a loaded machine (never a ti
 def _generate(sources: Path, docs: Path, glossary: Path = GLOSSARY,
               see_also: Path = SEE_ALSO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs),
-                           "--glossary", str(glossary), "--see-also", str(see_also)], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8")
+                           "--glossary", str(glossary), "--see-also", str(see_also), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8")
 
 
-def _rendered(run: subprocess.CompletedProcess) -> str:
-    """How many sources a run read and rendered, as it reports it ("1 of 2")."""
+def _summary(run: subprocess.CompletedProcess) -> dict:
+    """What a run reports with --json: the files it changed, how many sources it read and rendered, of how many."""
     assert run.returncode == 0, run.stderr
-    return run.stderr.split("; ")[1].split(" source(s)")[0]
+    return json.loads(run.stdout)
 
 
-def _stamps(docs: Path) -> dict[str, int]:
-    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def _rendered(run: subprocess.CompletedProcess) -> tuple[int, int]:
+    """How many sources a run read and rendered, and of how many: (1, 2) for 1 of 2."""
+    summary = _summary(run)
+    return summary["rendered"], summary["sources"]
 
 
 def _sources(tmp_path: Path) -> Path:
@@ -60,30 +61,30 @@ def test_an_edit_after_a_cached_run_gives_the_same_site_as_a_cold_run(tmp_path):
     edited = _generate(sources, warm)
     assert edited.returncode == 0, edited.stderr
     # The edit touched one letter: its page, the single-file edition and passages.json change; nothing else.
-    assert "3 file(s) changed" in edited.stderr
+    assert len(_summary(edited)["changed"]) == 3
     assert _generate(sources, cold).returncode == 0
-    assert _tree(warm) == _tree(cold)
+    assert snapshot(warm) == snapshot(cold)
 
 
 def test_a_damaged_cache_is_ignored(tmp_path):
     sources = _sources(tmp_path)
     docs = tmp_path / "site" / "docs"
     assert _generate(sources, docs).returncode == 0
-    first = _tree(docs)
+    first = snapshot(docs)
     entries = list((tmp_path / "site" / ".cache").glob("builds-*/*.pickle"))
     assert entries
     for cache in entries:
         cache.write_bytes(cache.read_bytes()[:50])
     shutil.rmtree(docs)
     assert _generate(sources, docs).returncode == 0
-    assert _tree(docs) == first
+    assert snapshot(docs) == first
 
 
 @pytest.fixture
 def two(tmp_path) -> tuple[Path, Path]:
     """The seed and the fixture source, generated once (cold): (sources, docs)."""
     sources, docs = both_sources(tmp_path / "sources"), tmp_path / "site" / "docs"
-    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    assert _rendered(_generate(sources, docs)) == (2, 2)
     return sources, docs
 
 
@@ -97,17 +98,17 @@ def _same_as_cold(sources: Path, docs: Path, tmp_path: Path, glossary: Path = GL
                   see_also: Path = SEE_ALSO) -> None:
     cold = tmp_path / "cold" / "docs"
     assert _generate(sources, cold, glossary, see_also).returncode == 0
-    assert _tree(docs) == _tree(cold)
+    assert snapshot(docs) == snapshot(cold)
 
 
 def test_an_edit_renders_only_its_source_and_rewrites_only_its_pages(two, tmp_path):
     sources, docs = two
-    assert _rendered(_generate(sources, docs)) == "0 of 2"  # nothing changed: nothing read
-    before = _stamps(docs)
+    assert _rendered(_generate(sources, docs)) == (0, 2)  # nothing changed: nothing read
+    before = mtimes(docs)
     _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
     edited = _generate(sources, docs)
-    assert _rendered(edited) == "1 of 2"
-    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    assert _rendered(edited) == (1, 2)
+    touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     # The edited letter, its discussion's single-file edition, and the site-wide passages.json: never the seed's pages.
     assert touched == {f"{FIXTURE_SLUG}/letter-2.md", f"{FIXTURE_SLUG}/{FIXTURE_SLUG}.html", "passages.json"}
     assert not any(rel.startswith(SEED_SLUG) for rel in touched)
@@ -120,7 +121,7 @@ def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
     letter.write_text(letter.read_text(encoding="utf-8") + "hand edit\n", encoding="utf-8")
     (docs / FIXTURE_SLUG / "notes.md").unlink()
     again = _generate(sources, docs)
-    assert _rendered(again) == "2 of 2" and "2 file(s) changed" in again.stderr
+    assert _rendered(again) == (2, 2) and len(_summary(again)["changed"]) == 2
     _same_as_cold(sources, docs, tmp_path)
 
 
@@ -129,7 +130,7 @@ def test_a_glossary_change_renders_every_source_again(two, tmp_path):
     glossary = tmp_path / "glossary.yml"
     glossary.write_text(GLOSSARY.read_text(encoding="utf-8").replace("Chinese Communist Party", "Communist Party "
                         "of China", 1), encoding="utf-8")
-    assert _rendered(_generate(sources, docs, glossary)) == "2 of 2"
+    assert _rendered(_generate(sources, docs, glossary)) == (2, 2)
     _same_as_cold(sources, docs, tmp_path, glossary)
 
 
@@ -139,15 +140,15 @@ def test_a_see_also_change_renders_again_and_changes_the_pages_it_links(two, tmp
     see_also.write_text(SEE_ALSO.read_text(encoding="utf-8") + f"\n- discussion: {SEED_SLUG}\n  between:\n"
                         "    - {letter: 1, paragraph: 5}\n    - {letter: 3, paragraph: 4}\n"
                         "  note: both ask for people to do the work\n", encoding="utf-8")
-    before = _stamps(docs)
+    before = mtimes(docs)
     run = _generate(sources, docs, see_also=see_also)
-    assert _rendered(run) == "2 of 2"
-    touched = {rel for rel, stamp in _stamps(docs).items() if before.get(rel) != stamp}
+    assert _rendered(run) == (2, 2)
+    touched = {rel for rel, stamp in mtimes(docs).items() if before.get(rel) != stamp}
     assert {f"{SEED_SLUG}/letter-1.md", f"{SEED_SLUG}/letter-3.md"} <= touched
     assert "both ask for people to do the work" in (docs / SEED_SLUG / "letter-3.md").read_text(encoding="utf-8")
     _same_as_cold(sources, docs, tmp_path, see_also=see_also)
     see_also.unlink()  # no file: no hand-made links, and the pages say so again
-    assert _rendered(_generate(sources, docs, see_also=see_also)) == "2 of 2"
+    assert _rendered(_generate(sources, docs, see_also=see_also)) == (2, 2)
     assert "both warn against suspecting" not in (docs / SEED_SLUG / "letter-1.md").read_text(encoding="utf-8")
     _same_as_cold(sources, docs, tmp_path / "again", see_also=see_also)
 
@@ -156,11 +157,11 @@ def test_added_removed_and_renamed_sources_give_the_same_site_as_a_cold_run(two,
     sources, docs = two
     # A copy of the seed that sorts first takes the seed's slug: the seed must move to its longer one.
     shutil.copy2(SEED, sources / f"0{SEED.name}")
-    assert _rendered(_generate(sources, docs)) == "2 of 3"
+    assert _rendered(_generate(sources, docs)) == (2, 3)
     _same_as_cold(sources, docs, tmp_path / "added")
     (sources / FIXTURE.name).unlink()
     (sources / FIXTURE.name.replace(".txt", ".meta.yml")).unlink()
-    assert _rendered(_generate(sources, docs)) == "0 of 2"
+    assert _rendered(_generate(sources, docs)) == (0, 2)
     assert not (docs / FIXTURE_SLUG).exists()
     _same_as_cold(sources, docs, tmp_path / "removed")
     entries = list((docs.parent / ".cache").glob("builds-*/*.pickle"))
@@ -171,7 +172,7 @@ def test_a_damaged_page_cache_entry_is_read_and_rendered_again(two, tmp_path):
     sources, docs = two
     for entry in (docs.parent / ".cache").glob("builds-*/*.pickle"):
         entry.write_bytes(b"\x80\x05not a pickle")
-    assert _rendered(_generate(sources, docs)) == "2 of 2"
+    assert _rendered(_generate(sources, docs)) == (2, 2)
     _same_as_cold(sources, docs, tmp_path)
 
 
@@ -215,11 +216,11 @@ def test_watch_regenerates_when_a_source_changes_and_survives_a_bad_one(tmp_path
         seed = sources / SEED.name
         seed.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
         assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8"), watch), log.read_text()
-        before = _tree(docs)
+        before = snapshot(docs)
         (sources / "zz.txt").write_bytes(b"\x00binary")
         assert _wait_for(lambda: "error:" in log.read_text(), watch)
         assert f"error: {sources / 'zz.txt'}:1: binary file" in log.read_text()
-        assert _tree(docs) == before
+        assert snapshot(docs) == before
     finally:
         watch.terminate()
         watch.wait(timeout=30)

@@ -8,7 +8,6 @@ import ftfy
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from test_sources_many import damage
 
 from scripts.annotate import find_mentions, load_glossary, term_pattern
 from scripts.markup import macro, segments
@@ -16,6 +15,8 @@ from scripts.model import Annotations, Paragraph
 from scripts.repair import LOST_BYTES, TO_BYTE, repair
 
 from conftest import ROOT
+from corpus import damage
+from sitebuild import words
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -114,9 +115,7 @@ PROSE = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl
 
 
 def _words(fragment: str) -> list[str]:
-    para = BeautifulSoup(fragment, "html.parser").select_one(".para")
-    para.select_one(".para-num").decompose()
-    return para.get_text().split()
+    return words(BeautifulSoup(fragment, "html.parser").select_one(".para"))
 
 
 @SETTINGS

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts.annotate import load_glossary
 from scripts.model import Citation, Discussion, Letter, Summary
@@ -16,7 +15,7 @@ from scripts.render_nav import SECTION_LIMIT, navigation
 
 from conftest import ROOT
 from pages import forum_page
-from sitebuild import build_site
+from sitebuild import build_site, soup
 
 
 def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> Summary:
@@ -137,17 +136,13 @@ def large_site(tmp_path_factory) -> Path:
     return build_site(sources, work / "build", glossary=work / "glossary.yml")
 
 
-def _soup(page: Path) -> BeautifulSoup:
-    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-
-
 def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(large_site):
     """Each letter page's sidebar holds its own discussion's pages and a bounded number of links, and every page
     is in some page's sidebar."""
     site = large_site
     reached, largest = set(), 0
     for page in site.glob("forum-number-*/letter-*/index.html"):
-        nav = _soup(page).select_one(".md-nav--primary")
+        nav = soup(page).select_one(".md-nav--primary")
         links = [a["href"] for a in nav.select("a[href]")]
         largest = max(largest, len(links))
         here = {(page.parent / href).resolve() for href in links}
@@ -159,7 +154,7 @@ def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(large_sit
     built = {p.parent.resolve() for p in site.glob("forum-number-*/**/index.html")}
     assert built <= reached
     # The sidebar names the issue, then the run of discussions a page belongs to.
-    sidebar = _soup(site / "forum-number-19" / "letter-1" / "index.html").select_one(".md-nav--primary").get_text(" ")
+    sidebar = soup(site / "forum-number-19" / "letter-1" / "index.html").select_one(".md-nav--primary").get_text(" ")
     assert re.search(r"Vol\. XLI, No\. 2, Winter 2025.*Discussions 13–24.*Forum Number 19", " ".join(sidebar.split()))
 
 
@@ -167,15 +162,15 @@ def test_a_large_sites_home_and_glossary_list_discussions_in_brief(large_site):
     """Past the limit, the home page lists each discussion by issue with links to its letters (no citation
     blocks), the glossary index has no per-discussion tables, and each carries one credit, not one per discussion;
     each term's page still lists every use, linked to its paragraph."""
-    home = _soup(large_site / "index.html")
+    home = soup(large_site / "index.html")
     article = home.select_one("article")
     assert [h.get_text(strip=True) for h in article.select("h2")] == ["Vol. XLI, No. 2, Winter 2025"]
     titles = [h.get_text(strip=True) for h in article.select("h3")]
     assert titles == [f"Forum Number {n}" for n in range(1, SECTION_LIMIT * 2 + 2)]
     assert len(article.select(".letter-links a")) == 2 * len(titles)
     assert not article.select(".cite-this, details.cite")
-    index = _soup(large_site / "glossary" / "index.html").select_one("article")
-    term = _soup(large_site / "glossary" / "prose" / "index.html").select_one("article")
+    index = soup(large_site / "glossary" / "index.html").select_one("article")
+    term = soup(large_site / "glossary" / "prose" / "index.html").select_one("article")
     for page in (article, index, term):
         credits = page.select("footer.provenance")
         assert len(credits) == 1 and "Issues in Science and Technology" in credits[0].get_text()

@@ -10,23 +10,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts.repair import repair
 
 from conftest import ROOT, SEED
 from pages import forum_page
-from sitebuild import build_site
+from sitebuild import build_site, html_pages, soup
 
 D = "balancing-research-security-and-openness"
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def html_pages(site: Path):
-    return sorted(site.rglob("*.html"))
 
 
 def test_built_site_has_no_mojibake(built):

@@ -14,54 +14,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts.generate import RESERVED_SLUGS, site_files
 from scripts.repair import repair
 
 from conftest import ROOT, SEED
+from corpus import CLEAN, FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources, damage
 from pages import forum_page
-from sitebuild import build_site
-
-FIXTURES = ROOT / "tests" / "fixtures"
-FIXTURE = FIXTURES / "sources" / "001_liberty.txt"
-CLEAN = FIXTURES / "liberty.clean.txt"
-SEED_SLUG = "balancing-research-security-and-openness"
-FIXTURE_SLUG = "liberty-conscience-and-dissent"
-
-
-def damage(text: str) -> str:
-    """The seed's damage: UTF-8 bytes decoded as Windows-874, else Windows-1252, else dropped."""
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        for byte in ch.encode("utf-8"):
-            for codec in ("cp874", "cp1252"):
-                try:
-                    out.append(bytes([byte]).decode(codec))
-                    break
-                except UnicodeDecodeError:
-                    continue
-    return "".join(out)
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def words(para) -> list[str]:
-    """A numbered paragraph's words, without its number (the text may hold term links)."""
-    para.select_one(".para-num").decompose()
-    return para.get_text().split()
-
-
-def both_sources(into: Path) -> Path:
-    into.mkdir(parents=True, exist_ok=True)
-    for path in [*SEED.parent.iterdir(), *FIXTURE.parent.iterdir()]:
-        shutil.copy2(path, into / path.name)
-    return into
+from sitebuild import build_site, soup, words
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
+from pathlib import PurePosixPath
 
 from conftest import ROOT
 
@@ -34,3 +36,28 @@ def test_the_data_the_tests_read_is_in_the_repository_with_its_licence():
     assert "Apache License" in (ftfy / "LICENSE.txt").read_text(encoding="utf-8")
     tracked = set(tracked_text_files())
     assert {f"tests/data/ftfy/{name}" for name in ("in-the-wild.json", "negative.json", "LICENSE.txt")} <= tracked
+
+
+def test_no_test_module_imports_another():
+    """What test modules share lives in helper modules (tests/corpus.py, tests/folders.py, tests/pages.py, …) or in
+    conftest.py's fixtures, never in a test module: one that imports another depends on that one's module-level setup
+    and breaks when it is moved, renamed or run alone."""
+    importing = []
+    for name in tracked_text_files():
+        path = PurePosixPath(name)
+        if path.parts[0] != "tests" or path.suffix != ".py":
+            continue
+        try:
+            tree = ast.parse((ROOT / name).read_text(encoding="utf-8"), filename=name)
+        except FileNotFoundError:  # deleted, not yet committed
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""] + ([alias.name for alias in node.names] if not node.module else [])
+            else:
+                continue
+            importing += [f"{name}:{node.lineno}: {module}" for module in modules
+                          if module.rsplit(".", 1)[-1].startswith("test_")]
+    assert importing == []

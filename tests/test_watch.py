@@ -19,6 +19,7 @@ import pytest
 from scripts.writer import STAGING
 
 from conftest import ROOT, SEED
+from folders import tree
 from pages import forum_page
 
 WAIT = 120  # seconds allowed for a regeneration on a loaded machine (a limit, never an assertion of speed)
@@ -44,11 +45,6 @@ def generate(sources, *args, **kwargs):
 scripts.cli.generate = generate
 sys.exit(scripts.cli.main(sys.argv[1:]))
 """
-
-
-def tree(folder: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
-            for p in sorted(folder.rglob("*"))}
 
 
 class Watch:

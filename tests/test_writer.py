@@ -17,6 +17,7 @@ from scripts import writer
 from scripts.cli import main
 from scripts.errors import PipelineError
 
+from folders import tree
 from pages import forum_page
 
 BEFORE = {"index.md": "home\n", "old/index.md": "old\n", "old/deep/page.md": "deep\n", "keep/a.md": "a\n",
@@ -25,12 +26,6 @@ AFTER = {"index.md": "home, new\n", "keep/a.md": "a\n", "keep/b.md": "b, new\n",
          "new/sub/page.md": "page\n", "passages.json": "[1, 2]\n"}
 HAND = {"hand.md": "mine\n", "keep/mine.md": "mine too\n"}  # files generate did not write: never touched
 PRIMITIVES = ("open", "write", "fsync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
-
-
-def tree(folder: Path, skip: str | None = None) -> dict[str, bytes | None]:
-    """Every file (its bytes) and folder (None) under ``folder``, but the top-level ``skip``."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
-            for p in sorted(folder.rglob("*")) if not (skip and p.relative_to(folder).parts[0] == skip)}
 
 
 class Crash(BaseException):

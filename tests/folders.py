@@ -1,0 +1,27 @@
+"""What a folder holds, for comparing it before and after a run (docs/, a sources folder, a scratch tree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by its path there: its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tree(folder: Path, skip: str | None = None) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under ``folder``, but the top-level ``skip``."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(folder.rglob("*")) if not (skip and p.relative_to(folder).parts[0] == skip)}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """Every file under ``folder``: its modification time (ns)."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def fingerprint(folder: Path) -> dict[str, tuple]:
+    """Every entry's kind, bytes, modification time and mode: files (their bytes) and folders (None)."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None, p.lstat().st_mtime_ns,
+                                               p.lstat().st_mode) for p in sorted(folder.rglob("*"))}
