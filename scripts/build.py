@@ -1,5 +1,4 @@
-"""Build one discussion: a pure function from one source (and what every discussion shares) to its own files and
-its summary.
+"""Build one discussion: a pure function from its source to its own files and its summary.
 
 ``build_discussion`` reads nothing but its arguments and writes nothing: the same inputs give the same files, in
 any process, in any order. scripts/generate.py runs it over every source (in worker processes, and not at all for

@@ -39,7 +39,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from string import ascii_lowercase
 from urllib.parse import urlencode
 
@@ -63,6 +63,7 @@ FORMS = {
     "apa": (("reference", "Reference list"), ("parenthetical", "In text"), ("narrative", "In text, narrative")),
     "mla": (("works_cited", "Works cited"), ("in_text", "In text")),
 }
+ENTRY = {"chicago": "bibliography", "apa": "reference", "mla": "works_cited"}  # each style's list of works
 MAIN = {"chicago": "note", "apa": "reference", "mla": "works_cited"}             # passages.json ``cite``
 SHORT = {"chicago": "short_note", "apa": "parenthetical", "mla": "in_text"}     # passages.json ``cite_short``
 SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
@@ -99,8 +100,9 @@ STYLE_NOTES = {
 #    inherited. citeproc-py ignores the attribute, so MLA and Chicago printed "Doe, J." for "Doe, Jane".
 # 6. Speed, not correctness: citeproc-py looks style elements up by XPath on every call (about 40% of its time,
 #    profiled in BENCHMARKS.md). The style trees are read-only once loaded, so the same lookup on the same element
-#    always has the same answer: remember it (per Citer). (Elements stay alive as keys, so lxml keeps handing out the
-#    same proxy objects and the lookups hit.) tests/test_cite.py's expected strings are unchanged by it.
+#    always has the same answer: remember it (per Citer); and whether an element calls a variable (``calls_variable``,
+#    a quarter of its time, recomputed over the subtree at every group). (Elements stay alive as keys, so lxml keeps
+#    handing out the same proxy objects and the lookups hit.) tests/test_cite.py's expected strings are unchanged.
 # (4 and 5 are below, with the styles' data and ``_punctuation_in_quote``.)
 
 
@@ -122,6 +124,13 @@ def _lookup() -> etree.ElementNamespaceClassLookup:
             found = answers.get(key)
             if found is None:
                 found = answers[key] = super().xpath_search(expression)
+            return found
+
+        def calls_variable(self):  # whether the element's subtree renders a variable: also a fact of the style
+            key = (self, "calls_variable")
+            found = answers.get(key)
+            if found is None:
+                found = answers[key] = super().calls_variable()
             return found
 
     class SubstituteFix:  # 1
@@ -157,7 +166,31 @@ def _lookup() -> etree.ElementNamespaceClassLookup:
                 return None
             return super().get_option(name, context, sort_options)
 
-    fixes = {"substitute": SubstituteFix, "text": TextFix, "if": IfFix, "else-if": IfFix, "name": NameFix}
+    class LocaleFix:  # 6: a locale's terms and options, looked up by XPath (or find) on every call, are read-only too
+        def get_term(self, name, form=None, zero_padded=False):
+            key = (self, "term", name, form, zero_padded)
+            if key not in answers:
+                try:
+                    answers[key] = super().get_term(name, form, zero_padded)
+                except IndexError:  # no such term in this locale: the caller tries the next
+                    answers[key] = IndexError
+            if answers[key] is IndexError:
+                raise IndexError(name)
+            return answers[key]
+
+        def get_option(self, name):
+            key = (self, "option", name)
+            if key not in answers:
+                try:
+                    answers[key] = super().get_option(name)
+                except IndexError:
+                    answers[key] = IndexError
+            if answers[key] is IndexError:
+                raise IndexError(name)
+            return answers[key]
+
+    fixes = {"substitute": SubstituteFix, "text": TextFix, "if": IfFix, "else-if": IfFix, "name": NameFix,
+             "locale": LocaleFix}
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace(CSL_NS)
     namespace[None] = CitationStylesElement  # the elements citeproc-py has no class for (cs:info…): never rendered
@@ -176,6 +209,12 @@ class _Style(CitationStylesStyle):
         self.xml = etree.parse(io.BytesIO(xml), parser)
         self.root = self.xml.getroot()
         self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
+        # The locale files (en-US's terms and dates) are read by citeproc-py's own parser: read them again with this
+        # one, so that their lookups are remembered too (fix-up 6; they were a tenth of the time left).
+        for n, locale in enumerate(self.root.locales):
+            if locale.getroottree() is not self.xml:
+                self.root.locales[n] = etree.fromstring(etree.tostring(locale), parser)
+                self.root.locales[n].style = self.root
 
 
 # --- The styles' data ---------------------------------------------------------------------------------------------
@@ -471,6 +510,16 @@ _SPACER = {"id": "_spacer", "type": "article-journal", "title": "Spacer"}  # ano
 _NUMBER_STANDIN = 987654321
 
 
+class _CitationItem(CitationItem):
+    """A cited item that looks its reference up once: citeproc-py looks it up through three properties for every
+    variable it renders (a sixth of its time, profiled in BENCHMARKS.md); each of ours is cited once, in one
+    list of works."""
+
+    @cached_property
+    def reference(self):
+        return self.bibliography.source[self.key]
+
+
 def _warn(item):  # an unknown item id cannot happen: the source holds exactly the items cited
     raise AssertionError(f"citeproc-py: no reference {item.key}")
 
@@ -511,24 +560,34 @@ class Citer:
         """The work in the three styles (a paragraph's from its letter's template, see ``_NUMBER_STANDIN``)."""
         if work.paragraph is None:
             return self._remembered(work)
-        template = self._remembered(Work(work.item, _NUMBER_STANDIN, work.suffix))
+        template = self._remembered(Work(work.item, _NUMBER_STANDIN, work.suffix), Work(work.item, None, work.suffix))
         number = str(work.paragraph)
         return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), number),
                                            s.html.replace(str(_NUMBER_STANDIN), number))
                               for form, s in forms.items()}
                       for style, forms in template.forms.items()})
 
-    def cite_directly(self, work: Work) -> Cited:
-        """The work rendered on its own, without the per-letter template (for tests)."""
+    def cite_directly(self, work: Work, whole: Cited | None = None) -> Cited:
+        """The work rendered on its own, without the per-letter template (for tests). With ``whole`` (the same
+        work without a paragraph), what a paragraph does not change is taken from it: the entry of each style's
+        list of works, and MLA's forms, which give no paragraph (a third fewer renderings per letter;
+        tests/test_cite.py checks every paragraph's forms against a rendering without ``whole``)."""
         escaped = _html_escaped(work)
-        return Cited({key: {form: Styled(_text_of(rendered), rendered)
-                            for form, rendered in self.render(escaped, key, formatter.html).items()}
-                      for key in STYLES})
+        forms = {}
+        for key in STYLES:
+            if whole and key == "mla":
+                forms[key] = whole.forms[key]
+                continue
+            forms[key] = {form: Styled(_text_of(rendered), rendered)
+                          for form, rendered in self.render(escaped, key, formatter.html, not whole).items()}
+            if whole:
+                forms[key][ENTRY[key]] = whole.forms[key][ENTRY[key]]
+        return Cited(forms)
 
-    def _remembered(self, work: Work) -> Cited:
+    def _remembered(self, work: Work, whole: Work | None = None) -> Cited:
         key = json.dumps([work.item, work.paragraph, work.suffix], sort_keys=True)
         if key not in self._rendered:
-            self._rendered[key] = self.cite_directly(work)
+            self._rendered[key] = self.cite_directly(work, self._remembered(whole) if whole else None)
         return self._rendered[key]
 
     def style(self, name: str, variant: str = "") -> _Style:
@@ -536,8 +595,8 @@ class Citer:
             self._styles[(name, variant)] = _Style(style_xml(name, variant), self._lookup)
         return self._styles[(name, variant)]
 
-    def render(self, work: Work, style_key: str, output) -> dict[str, str]:
-        """Every form of one work in one style, in one output format."""
+    def render(self, work: Work, style_key: str, output, entry: bool = True) -> dict[str, str]:
+        """Every form of one work in one style, in one output format (without its list entry: ``entry``)."""
         name = STYLES[style_key]
         style = self.style(name)
         item = work.item
@@ -548,24 +607,26 @@ class Citer:
         locator = {"locator": Locator("paragraph", str(work.paragraph))} if work.paragraph else {}
         if style_key == "mla":
             locator = {}  # MLA counts no paragraphs the source does not number (MLA Handbook, 9th ed., 6.22)
-        listing = CitationStylesBibliography(style, CiteProcJSON([item]), output)
-        listing.register(Citation([CitationItem(item["id"])]))
-        (entry,) = listing.bibliography()
+        listed = ""
+        if entry:
+            listing = CitationStylesBibliography(style, CiteProcJSON([item]), output)
+            listing.register(Citation([_CitationItem(item["id"])]))
+            (listed,) = listing.bibliography()
         cites = CitationStylesBibliography(style, source, output)
-        first, spacer, again = (Citation([CitationItem(item["id"], **locator)]), Citation([CitationItem("_spacer")]),
-                                Citation([CitationItem(item["id"], **locator)]))
+        first, spacer, again = (Citation([_CitationItem(item["id"], **locator)]), Citation([_CitationItem("_spacer")]),
+                                Citation([_CitationItem(item["id"], **locator)]))
         for citation in (first, spacer, again):
             cites.register(citation)
         cited = str(cites.cite(first, _warn))
-        forms = {"chicago": {"note": cited, "bibliography": str(entry)},
-                 "apa": {"reference": str(entry), "parenthetical": cited},
-                 "mla": {"works_cited": str(entry), "in_text": cited}}[style_key]
+        forms = {"chicago": {"note": cited}, "apa": {"parenthetical": cited}, "mla": {"in_text": cited}}[style_key]
+        if entry:
+            forms[ENTRY[style_key]] = str(listed)
         if style_key == "chicago":
             cites.cite(spacer, _warn)
             forms["short_note"] = str(cites.cite(again, _warn))  # a later note of the same work (CMOS 13.29)
         if style_key == "apa":
             narrative = CitationStylesBibliography(self.style(name, NARRATIVE), CiteProcJSON([item]), output)
-            citation = Citation([CitationItem(item["id"], **locator)])
+            citation = Citation([_CitationItem(item["id"], **locator)])
             narrative.register(citation)
             forms["narrative"] = str(narrative.cite(citation, _warn))
         return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}

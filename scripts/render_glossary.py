@@ -1,6 +1,9 @@
-"""Render the glossary: one page per term (definition, notes, sources, concordance) and an
-index with a term × letter map. Reads the model and the annotations; never re-parses. The HTML
-comes from templates/term.md, templates/glossary.md and templates/_glossary.html (autoescaped)."""
+"""Render the glossary: one page per term and an index, from the discussions' summaries.
+
+A term's page has its definition, notes, sources and concordance; the index, a term × letter map per discussion.
+They are made from each discussion's glossary hits (model.Hit, found by ``glossary_hits`` when it is built), never
+by re-parsing. The HTML comes from templates/term.md, templates/glossary.md and templates/_glossary.html
+(autoescaped)."""
 
 from __future__ import annotations
 
