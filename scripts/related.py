@@ -87,6 +87,7 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@cache  # a discussion's words repeat: stemming each again was half of the time of relating its passages
 def _stem(word: str) -> str:
     return _stemmer().stemWord(word.casefold())
 
@@ -100,9 +101,11 @@ def tokens(text: str) -> list[Token]:
     found = []
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group()) if match.group()[-2:] in ("’s", "'s") else match.group()
-        before = text[: match.start()].rstrip()
+        before = match.start() - 1  # the last character before the word that is not a space (no copy of the text)
+        while before >= 0 and text[before].isspace():
+            before -= 1
         found.append(Token(word, match.start(), match.start() + len(word),
-                           not before or before[-1] in _SENTENCE_END))
+                           before < 0 or text[before] in _SENTENCE_END))
     return found
 
 
