@@ -4,4 +4,5 @@ import sys
 
 from scripts.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a worker process of generate's imports it again (multiprocessing)
+    sys.exit(main())

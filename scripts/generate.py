@@ -102,9 +102,10 @@ class _Builder:
 
     def __call__(self, jobs: list[tuple[Path, str]]) -> dict[Path, build.Built]:
         if self.jobs > 1 and len(jobs) > 1:
-            # fork: a worker starts as a copy of this process, with the pipeline imported, in milliseconds, and
-            # without running the caller's main module again as "spawn" and "forkserver" do. Nothing here holds a
-            # thread or a lock a worker needs: the docs folder's flock is the parent's to release.
+            # fork: a worker starts as a copy of this process, the pipeline imported, in milliseconds, and without
+            # importing the caller's main module again ("spawn" and "forkserver" run an unguarded script twice). The
+            # one thing it must not keep is the docs folder's lock, which a worker of a killed run would hold on
+            # to: writer.py closes it in every forked child.
             context = multiprocessing.get_context("fork")
             workers = min(self.jobs, len(jobs))
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(self.shared,)) as pool:

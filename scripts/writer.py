@@ -449,12 +449,31 @@ def locked(docs: Path, shared: bool = False) -> Iterator[None]:
         return
     try:
         _acquire(handle, docs, shared)
+        _held.add(handle)
         yield
     finally:
+        _held.discard(handle)
         os.close(handle)  # the lock goes with the last descriptor
         if created:
             with contextlib.suppress(OSError):
                 docs.rmdir()  # a failed first run leaves no empty folder behind (only an empty one goes)
+
+
+# The descriptors of the locks this process holds. A child forked while one is held (generate's worker processes,
+# scripts/generate.py) shares the lock through its copy of the descriptor, and would keep the folder locked if
+# the run were killed: it closes its copies at once, before it runs anything (os.register_at_fork).
+_held: set[int] = set()
+
+
+def _forget_locks() -> None:
+    for handle in _held:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
 
 
 def _acquire(handle: int, docs: Path, shared: bool) -> None:
