@@ -22,6 +22,7 @@ author-only composition loses; here the narrative variant of the style is render
 are). The APA year suffixes are the pipeline's own (``cite.year_suffixes``, per discussion), given to both.
 
     python -m bench.citeproc --sources 10,100,1000 [--per-discussion 5] [--save bench/citeproc-results.md]
+        [--json bench/citeproc-results.json]
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ LOCALE = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xm
 CITED = (("chicago", "note"), ("chicago", "short_note"), ("apa", "parenthetical"), ("apa", "narrative"),
          ("mla", "in_text"))
 LISTED = {"chicago": "bibliography", "apa": "reference", "mla": "works_cited"}  # from the bibliographies
+# --save replaces what is between these in the file (the rest of bench/citeproc-results.md is written by hand).
+START, END = "<!-- bench.citeproc:start -->", "<!-- bench.citeproc:end -->"
 
 
 def works_of(discussion: Discussion) -> list[cite.Work]:
@@ -326,6 +329,16 @@ def report(rows: list[dict], fixed: dict, named: dict, info: dict, command: str)
     return "\n".join(lines) + "\n"
 
 
+def save(path: Path, text: str) -> None:
+    """Write the report between the markers in ``path`` (the whole file if it has none)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        new = old[: old.index(START)] + f"{START}\n{text}{END}" + old[old.index(END) + len(END):]
+    else:
+        new = f"{START}\n{text}{END}\n"
+    path.write_text(new, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.citeproc", description=__doc__.splitlines()[0])
     parser.add_argument("--sources", default="10,100", help="corpus sizes, comma-separated")
@@ -348,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(rows, fixed, named, info, command)
     print(text)
     if args.save:
-        Path(args.save).write_text(text, encoding="utf-8")
+        save(Path(args.save), text)
     if args.json:
         raw = {"info": info, "fixed": fixed, "named": named, "rows": rows}
         Path(args.json).write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
