@@ -5,8 +5,8 @@ pipeline does (``scripts.generate.build_discussions``) and collects every work t
 (scripts/render.py: the discussion, each letter, each paragraph; ``cite.discussion_item``, ``cite.letter_work``,
 ``cite.paragraph_work``). Then, in one run:
 
-- **citeproc-py**: ``cite.cite`` on every work, as ``generate`` does on a cold run (no citation cache): the memo,
-  the styles and the remembered XPath lookups are cleared first, so the styles are loaded inside the timing
+- **citeproc-py**: ``Citer.cite`` on every work, as ``generate`` does on a cold run (no build cache), with a new
+  ``cite.Citer`` (its memo, styles and remembered lookups empty), so the styles are loaded inside the timing
   (Python's own start and imports are not: the pipeline pays them anyway). Paragraphs are made from one template
   per letter, as the pipeline does (``cite._NUMBER_STANDIN``).
 - **citeproc-js, batch**: ``node bench/citeproc_batch.js`` once over every work (one engine per style plus APA's
@@ -82,7 +82,7 @@ def suffix_number(suffix: str) -> int:
 
 
 def payload(works: list[cite.Work]) -> dict:
-    """The batch script's input: each item once, APA's version of it as ``cite._render`` makes it, the works."""
+    """The batch script's input: each item once, APA's version of it as ``Citer.render`` makes it, the works."""
     items: dict[str, dict] = {}
     apa_items: dict[str, dict] = {}
     suffixes: dict[str, int] = {}
@@ -91,7 +91,7 @@ def payload(works: list[cite.Work]) -> dict:
         if item["id"] in items:
             continue
         items[item["id"]] = item
-        if "genre" in item and "author" not in item:  # cite._render: APA's plain description and year suffix
+        if "genre" in item and "author" not in item:  # Citer.render: APA's plain description and year suffix
             apa_items[item["id"]] = {**item, "genre": cite.DESCRIPTION}
             if work.suffix:
                 suffixes[item["id"]] = suffix_number(work.suffix)
@@ -146,12 +146,10 @@ def run_node(job: dict) -> tuple[dict, float, float, int]:
 
 def run_python(works: list[cite.Work]) -> tuple[list[dict], float, float]:
     """citeproc-py as a cold ``generate`` runs it: (every work's forms, wall seconds, CPU seconds)."""
-    cite._cited.clear()
-    cite._style.cache_clear()
     cite.style_xml.cache_clear()
-    cite._xpath_results.clear()
     start, cpu = time.perf_counter(), time.process_time()
-    cited = [cite.cite(work) for work in works]
+    citer = cite.Citer()  # as generate makes one per run (per worker process): its styles are loaded in the timing
+    cited = [citer.cite(work) for work in works]
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     return [c.all_strings() for c in cited], wall, cpu
 
@@ -290,7 +288,7 @@ def report(rows: list[dict], fixed: dict, named: dict, info: dict, command: str)
     lines = [f"`{command}`", "",
              f"Started {info['date']}; load average at start {info['load']}; {info['cpus']} CPUs; "
              + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + f" (engine {info['processor']}).", "",
-             "Seconds per source (wall; CPU in brackets). citeproc-py: `cite.cite` on every work from a cold state, "
+             "Seconds per source (wall; CPU in brackets). citeproc-py: `Citer.cite` on every work from a new Citer, "
              "styles loaded inside the timing; citeproc-js batch: one `node` over every work, its start-up, "
              "JSON both ways and the four engines included; per discussion: one `node` per source (mean of the "
              "calls made). Ratio = citeproc-py ÷ citeproc-js batch (wall). Agreement: forms equal, exactly "
