@@ -263,7 +263,7 @@ class Hit:
     number: int   # the letter's number
     place: str    # "paragraph 3", "signature"
     anchor: str   # the paragraph's anchor, or SIGNATURE_ANCHOR
-    before: str   # the text before the mention, the mention, the text after it (clipped when shown)
+    before: str   # the text before the mention (its last words), the mention, the text after it (its first words)
     word: str
     after: str
 

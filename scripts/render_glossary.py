@@ -73,13 +73,23 @@ def glossary_hits(d: Discussion, annotations: Annotations) -> tuple[Hit, ...]:
         places += [("signature", SIGNATURE_ANCHOR, line, signature_key(d, letter, i))
                    for i, line in enumerate(letter.signature)]
         for place, anchor, text, key in places:
-            hits += [Hit(m.term, letter.slug, letter.number, place, anchor, text[: m.start], text[m.start : m.end],
-                         text[m.end :]) for m in annotations.mentions.get(key, ())]
+            hits += [Hit(m.term, letter.slug, letter.number, place, anchor, _clip_left(text[: m.start]),
+                         text[m.start : m.end], _clip_right(text[m.end :])) for m in annotations.mentions.get(key, ())]
     return tuple(hits)
 
 
-def _href(path: str, d: Discussion, hit: Hit) -> str:
-    return link(path, f"{page_url(f'{d.slug}/{hit.letter}.md')}#{hit.anchor}")
+class _Hrefs:
+    """Links from one glossary page to the letters, each letter's page linked once (``link`` is a path
+    computation; a large site's term pages have tens of thousands of lines)."""
+
+    def __init__(self, path: str):
+        self.path, self.pages = path, {}
+
+    def __call__(self, d: Discussion, hit: Hit) -> str:
+        key = (d.slug, hit.letter)
+        if key not in self.pages:
+            self.pages[key] = link(self.path, page_url(f"{d.slug}/{hit.letter}.md"))
+        return f"{self.pages[key]}#{hit.anchor}"
 
 
 def _site_facts(summaries: list[Summary]) -> dict:
@@ -96,15 +106,14 @@ def _credits(summaries: list[Summary], path: str) -> list[Markup]:
     return [macro("_blocks.html", "provenance")(provenance(s.discussion, path)) for s in summaries]
 
 
-def render_term(term: Term, summaries: list[Summary]) -> str:
+def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs | None = None) -> str:
     """A term's page: its entry, and every use in the letters (the concordance), discussion by discussion."""
     path = f"{GLOSSARY}/{term.id}.md"
     many = len(summaries) > 1
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(summaries))
-    line = macro("_glossary.html", "concordance_line")
-    lines = [line(_href(path, s.discussion, h), (f"{s.discussion.title}, " if many else "") + f"Letter {h.number}, "
-                  f"{h.place}", _clip_left(h.before), h.word, _clip_right(h.after))
-             for s in summaries for h in s.hits if h.term == term.id]
+    href = hrefs or _Hrefs(path)
+    lines = [(href(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
+              h.word, h.after) for s in summaries for h in s.hits if h.term == term.id]
     sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
     return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines, sources=sources,
                          credits=_credits(summaries, path))
@@ -112,7 +121,7 @@ def render_term(term: Term, summaries: list[Summary]) -> str:
 
 def _map_table(summary: Summary, terms: tuple[Term, ...], path: str) -> Markup:
     """Which letters of a discussion use which terms, and how often (templates/_glossary.html ``term_map``)."""
-    d = summary.discussion
+    d, hrefs = summary.discussion, _Hrefs(path)
     counts: dict[tuple[str, str], list[Hit]] = {}
     for hit in summary.hits:
         counts.setdefault((hit.term, hit.letter), []).append(hit)
@@ -123,7 +132,7 @@ def _map_table(summary: Summary, terms: tuple[Term, ...], path: str) -> Markup:
         cells = []
         for letter in d.letters:
             found = counts.get((t.id, letter.slug), [])
-            cells.append({"href": _href(path, d, found[0]), "count": len(found), "letter": letter.number,
+            cells.append({"href": hrefs(d, found[0]), "count": len(found), "letter": letter.number,
                           "place": found[0].place} if found else None)
         rows.append({"term": t, "href": link(path, term_url(t.id)), "cells": cells})
     return macro("_glossary.html", "term_map")(d, rows)
@@ -146,6 +155,7 @@ def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[st
     if not terms:
         return {}
     files = {f"{GLOSSARY}/index.md": render_glossary_index(terms, summaries)}
+    hrefs = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md")  # every term's page is in the same folder: one set of links
     for term in terms:
-        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, summaries)
+        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, summaries, hrefs)
     return files
