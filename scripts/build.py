@@ -47,6 +47,14 @@ def read(source: Source) -> Discussion:
     return parse(repair(source.text), source.path.name, source.meta)
 
 
+def _outline(d: Discussion) -> Discussion:
+    """The discussion as the site-wide files need it: without its repair log and source lines, each letter with
+    its first paragraph only (the home page's opening words); passages.json's rows hold every paragraph. A summary
+    is read back from the build cache for every source on every run, so it is kept small."""
+    letters = tuple(replace(letter, paragraphs=letter.paragraphs[:1], pull_quotes=()) for letter in d.letters)
+    return replace(d, letters=letters, changes=(), lines=())
+
+
 def build_discussion(source: Source, shared: Shared, citer: Citer, slug: str = "") -> Built:
     """Every stage over one source: repair, parse, then ``build``. ``slug``: the one it is published under, when
     another source or the site already has the one its title gives (generate._unique_slug)."""
@@ -60,6 +68,6 @@ def build(d: Discussion, shared: Shared, citer: Citer, parsed_slug: str = "") ->
     citations = citer.citations(d)
     files = discussion_files(d, annotations, citations, shared.alone)
     files[edition_filename(d)] = render_edition(d, annotations)
-    summary = Summary(replace(d, changes=(), lines=()), parsed_slug or d.slug, citations.discussion,
-                      passages_rows(d, citations), glossary_hits(d, annotations), responds_term(d, shared.terms))
+    summary = Summary(_outline(d), parsed_slug or d.slug, citations.discussion, passages_rows(d, citations),
+                      glossary_hits(d, annotations), responds_term(d, shared.terms))
     return Built(files, summary)

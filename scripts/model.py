@@ -274,7 +274,7 @@ class Summary:
     discussion: data, never HTML, so that those files are rendered in one place, from the summaries of every
     discussion, however many there are (scripts/build.py makes it, scripts/generate.py keeps it between runs)."""
 
-    discussion: Discussion  # its model, without the repair log (``changes``, ``lines``: its own pages show those)
+    discussion: Discussion  # its model in outline: each letter's first paragraph only, no repair log (build._outline)
     parsed_slug: str        # the slug its title gives (``discussion.slug`` may be longer: generate._unique_slug)
     cited: Cited            # the discussion's own citation (the home page's "Cite" block when it is the only one)
     rows: str               # its rows of passages.json, as JSON (render.passages_file joins them)

@@ -106,14 +106,24 @@ def _credits(summaries: list[Summary], path: str) -> list[Markup]:
     return [macro("_blocks.html", "provenance")(provenance(s.discussion, path)) for s in summaries]
 
 
-def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs | None = None) -> str:
+def _by_term(summaries: list[Summary]) -> dict[str, list[tuple[Summary, Hit]]]:
+    """Every hit of every discussion, by term, in reading order."""
+    found: dict[str, list[tuple[Summary, Hit]]] = {}
+    for s in summaries:
+        for h in s.hits:
+            found.setdefault(h.term, []).append((s, h))
+    return found
+
+
+def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs | None = None,
+                by_term: dict[str, list[tuple[Summary, Hit]]] | None = None) -> str:
     """A term's page: its entry, and every use in the letters (the concordance), discussion by discussion."""
     path = f"{GLOSSARY}/{term.id}.md"
     many = len(summaries) > 1
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(summaries))
     href = hrefs or _Hrefs(path)
     lines = [(href(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
-              h.word, h.after) for s in summaries for h in s.hits if h.term == term.id]
+              h.word, h.after) for s, h in (by_term or _by_term(summaries)).get(term.id, ())]
     sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
     return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines, sources=sources,
                          credits=_credits(summaries, path))
@@ -156,6 +166,7 @@ def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[st
         return {}
     files = {f"{GLOSSARY}/index.md": render_glossary_index(terms, summaries)}
     hrefs = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md")  # every term's page is in the same folder: one set of links
+    by_term = _by_term(summaries)
     for term in terms:
-        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, summaries, hrefs)
+        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, summaries, hrefs, by_term)
     return files
