@@ -452,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.plain:
                 kept = next((r for r in old.get("rows", []) if r["size"] == size and "plain_s" in r), None)
                 if kept:
-                    row |= {k: kept[k] for k in ("plain_s", "plain_rss", "plain_bytes")} | {"plain_from": kept["date"]}
+                    row |= {k: kept[k] for k in ("plain_s", "plain_rss", "plain_bytes")} | {
+                        "plain_from": kept.get("plain_from", kept["date"])}  # the run that measured it
             if size in search_sizes:
                 bench_search(row, work)
             else:  # the search comparison of the last run that made it, said to be from that run
