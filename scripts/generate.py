@@ -1,7 +1,9 @@
 """Generate: run every stage over a folder of sources and write the results into docs/.
 
-All pages are computed in memory first, so a bad source stops the run before any file is
-touched. Then scripts/writer.py, the one writer of docs/, plans what changes (only files whose
+Each discussion is built by scripts/build.py (in worker processes, one per core; a source whose
+inputs are unchanged is not built again, scripts/cache.py), and the site-wide files are made from
+the discussions' summaries. All pages are computed in memory first, so a bad source stops the run
+before any file is touched. Then scripts/writer.py, the one writer of docs/, plans what changes (only files whose
 content changed are written, so an unchanged page keeps its mtime and ``mkdocs serve`` rebuilds
 only what moved; a generated file no longer produced is removed, listed in the manifest
 ``.generated.json``; no other file in docs/ is ever touched) and applies it all or nothing, even
@@ -100,19 +102,20 @@ class _Builder:
     def __init__(self, shared: build.Shared, jobs: int):
         self.shared, self.jobs, self.citer = shared, jobs, None
 
-    def __call__(self, jobs: list[tuple[Path, str]]) -> dict[Path, build.Built]:
-        if self.jobs > 1 and len(jobs) > 1:
+    def __call__(self, todo: list[tuple[Path, str]]) -> dict[Path, build.Built]:
+        """Each source of ``todo`` built (under the slug given, or its title's when "")."""
+        if self.jobs > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods():
             # fork: a worker starts as a copy of this process, the pipeline imported, in milliseconds, and without
             # importing the caller's main module again ("spawn" and "forkserver" run an unguarded script twice). The
             # one thing it must not keep is the docs folder's lock, which a worker of a killed run would hold on
             # to: writer.py closes it in every forked child.
             context = multiprocessing.get_context("fork")
-            workers = min(self.jobs, len(jobs))
+            workers = min(self.jobs, len(todo))
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(self.shared,)) as pool:
-                return dict(zip([path for path, _ in jobs],
-                                pool.map(_build_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))), strict=True))
+                return dict(zip([path for path, _ in todo],
+                                pool.map(_build_one, todo, chunksize=max(1, len(todo) // (4 * workers))), strict=True))
         self.citer = self.citer or Citer()
-        return {path: build.build_discussion(read_source(path), self.shared, self.citer, slug) for path, slug in jobs}
+        return {path: build.build_discussion(read_source(path), self.shared, self.citer, slug) for path, slug in todo}
 
 
 @dataclass(frozen=True)
