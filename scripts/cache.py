@@ -14,7 +14,8 @@ and ``make`` decide), so a hand-edited or deleted page is built again. One file 
 ``.cache/builds-<code hash>/``; entries of sources no longer built are removed. It is a cache, never a source of
 truth: delete ``.cache/`` at any time; a missing or unreadable entry is built again. Entries are pickled: the cache is
 this program's own working state, written and read by it alone, like Python's ``__pycache__`` (``.gitignore`` keeps
-it out of the repository).
+it out of the repository). Like ``__pycache__``, it must never come from elsewhere (a CI cache that pull requests
+can write, an archive): reading a pickle runs code. The workflows restore no cache.
 """
 
 from __future__ import annotations

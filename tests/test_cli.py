@@ -173,3 +173,10 @@ def test_generated_files_are_readable_by_everyone(tmp_path):
     assert cli("generate", "--sources", str(sources), "--docs", str(docs)).returncode == 0
     modes = {p.relative_to(docs).as_posix(): p.stat().st_mode & 0o777 for p in docs.rglob("*") if p.is_file()}
     assert modes and all(mode & 0o044 == 0o044 for mode in modes.values()), modes
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_a_number_of_processes_that_is_not_one_or_more_is_refused(tmp_path, jobs):
+    done = cli("generate", "--sources", str(SEED.parent), "--docs", str(tmp_path / "docs"), "--jobs", jobs)
+    assert done.returncode == 2 and f"not a number of processes: '{jobs}'" in done.stderr.decode()
+    assert not (tmp_path / "docs").exists()

@@ -83,7 +83,7 @@ sys.exit(status)
 
 class Slot:
     """A folder where runs start from BEFORE: docs/ and its caches, restored from a pristine copy at the
-    same path (the page cache is kept per docs folder), so a run renders only the changed sources."""
+    same path (the build cache is kept per docs folder), so a run builds only the changed sources."""
 
     def __init__(self, scenario: Scenario, name: str):
         self.scenario, self.folder = scenario, scenario.base / name
