@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 
 from scripts.annotate import annotate
 from scripts.cite import Citer
-from scripts.edition import edition_filename, render_edition
+from scripts.edition import render_edition
 from scripts.model import Discussion, Summary, Term
 from scripts.parse import parse
-from scripts.render import discussion_files, passages_rows, responds_term
+from scripts.render import discussion_files, edition_filename, passages_rows, responds_term
 from scripts.render_glossary import glossary_hits
 from scripts.repair import repair
 from scripts.see_also import HandLink

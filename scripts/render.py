@@ -29,7 +29,6 @@ from markupsafe import Markup
 
 from scripts import cite
 from scripts.cite import Citations, Cited
-from scripts.edition import edition_filename
 from scripts.errors import PipelineError
 from scripts.locate import Place, repair_rows
 from scripts.markup import Segment, render, segments, theme_text
@@ -100,6 +99,17 @@ def link(from_path: str, to_url: str) -> str:
 
 def letter_path(discussion: Discussion, letter: Letter) -> str:
     return f"{discussion.slug}/{letter.slug}.md"
+
+
+def edition_filename(discussion: Discussion) -> str:
+    """The single-file edition's path under ``docs/`` (scripts/edition.py): named after the discussion, so a saved
+    copy says what it is.
+
+    >>> from scripts.model import Discussion
+    >>> edition_filename(Discussion("my-forum", "s.txt", "T", "", "", (), None))
+    'my-forum/my-forum.html'
+    """
+    return f"{discussion.slug}/{discussion.slug}.html"
 
 
 def paragraph_url(discussion: Discussion, letter: Letter, paragraph: Paragraph) -> str:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts.edition import edition_filename, render_edition
+from scripts.edition import render_edition
 from scripts.generate import build_discussions, site_files
 from scripts.parse import parse
+from scripts.render import edition_filename
 from scripts.repair import repair
 
 from pages import forum_page
