@@ -414,9 +414,9 @@ def render_home(summaries: list[Summary]) -> str:
         return head + render("home.md", sections=[
             Markup(_render_discussion(s.discussion, path, s.responds_term, s.cited, on_home=True, alone=alone))
             for s in summaries])
-    groups = [(issue, [Markup(render("brief.md", d=s.discussion, responds=responds_to(s.discussion, path,
-                                                                                      s.responds_term),
-                                     letters=_letters(s.discussion, path))) for s in group])
+    groups = [(issue, [{"d": s.discussion, "responds": responds_to(s.discussion, path, s.responds_term),
+                        "letters": [{"href": link(path, page_url(letter_path(s.discussion, letter))), "letter": letter}
+                                    for letter in s.discussion.letters]} for s in group])
               for issue, group in by_issue(summaries).items()]
     return head + render("home.md", sections=[], briefs=summaries, by_issue=groups,
                          journals=sorted({journal_name(s.discussion) or "the original publisher" for s in summaries}))
