@@ -5,8 +5,8 @@ pipeline does (``scripts.generate.build_discussions``) and collects every work t
 (scripts/render.py: the discussion, each letter, each paragraph; ``cite.discussion_item``, ``cite.letter_work``,
 ``cite.paragraph_work``). Then, in one run:
 
-- **citeproc-py**: ``Citer.cite`` on every work, as ``generate`` does on a cold run (no build cache), with a new
-  ``cite.Citer`` (its memo, styles and remembered lookups empty), so the styles are loaded inside the timing
+- **citeproc-py**: ``Citer.citations`` on every discussion, as ``generate`` does on a cold run (no build cache),
+  with a new ``cite.Citer`` (its styles and remembered lookups empty), so the styles are loaded inside the timing
   (Python's own start and imports are not: the pipeline pays them anyway). Paragraphs are made from one template
   per letter, as the pipeline does (``cite._NUMBER_STANDIN``).
 - **citeproc-js, batch**: ``node bench/citeproc_batch.js`` once over every work (one engine per style plus APA's
@@ -144,12 +144,18 @@ def run_node(job: dict) -> tuple[dict, float, float, int]:
     return answer, time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
-def run_python(works: list[cite.Work]) -> tuple[list[dict], float, float]:
-    """citeproc-py as a cold ``generate`` runs it: (every work's forms, wall seconds, CPU seconds)."""
+def run_python(discussions: list[Discussion]) -> tuple[list[dict], float, float]:
+    """citeproc-py as a cold ``generate`` runs it: (every work's forms, in ``works_of``'s order, wall seconds, CPU
+    seconds)."""
     cite.style_xml.cache_clear()
     start, cpu = time.perf_counter(), time.process_time()
     citer = cite.Citer()  # as generate makes one per run (per worker process): its styles are loaded in the timing
-    cited = [citer.cite(work) for work in works]
+    cited = []
+    for d in discussions:
+        c = citer.citations(d)
+        cited.append(c.discussion)
+        for letter in d.letters:
+            cited += [c.letters[letter.slug], *(c.paragraph(letter, p) for p in letter.paragraphs)]
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     return [c.all_strings() for c in cited], wall, cpu
 
@@ -194,7 +200,7 @@ def bench_size(size: int, per_discussion: int) -> dict:
 
     print(f"{size} sources: citeproc-py, {len(works)} works", file=sys.stderr, flush=True)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    ours, row["py_s"], row["py_cpu"] = run_python(works)
+    ours, row["py_s"], row["py_cpu"] = run_python(discussions)
     row["py_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     row["py_rss_before"] = rss_before
 
@@ -239,9 +245,10 @@ def named_check() -> dict:
             meta = folder / f"{n:05d}.meta.yml"
             meta.write_text(meta.read_text(encoding="utf-8") + f"\nletter_authors:\n  value: {names}\n"
                             "  source: bench/citeproc.py\n", encoding="utf-8")
-        by_discussion = [works_of(d) for d in build_discussions(folder)]
+        discussions = build_discussions(folder)
+    by_discussion = [works_of(d) for d in discussions]
     works = [w for ws in by_discussion for w in ws]
-    ours, _, _ = run_python(works)
+    ours, _, _ = run_python(discussions)
     batch = compare(ours, forms_from(run_node(payload(works))[0], works), works)
     alone = [f for ws in by_discussion for f in forms_from(run_node(payload(ws))[0], ws)]
     return {"batch": batch, "per_discussion": compare(ours, alone, works)}
@@ -288,7 +295,8 @@ def report(rows: list[dict], fixed: dict, named: dict, info: dict, command: str)
     lines = [f"`{command}`", "",
              f"Started {info['date']}; load average at start {info['load']}; {info['cpus']} CPUs; "
              + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + f" (engine {info['processor']}).", "",
-             "Seconds per source (wall; CPU in brackets). citeproc-py: `Citer.cite` on every work from a new Citer, "
+             "Seconds per source (wall; CPU in brackets). citeproc-py: `Citer.citations` on every discussion from a "
+             "new Citer, "
              "styles loaded inside the timing; citeproc-js batch: one `node` over every work, its start-up, "
              "JSON both ways and the four engines included; per discussion: one `node` per source (mean of the "
              "calls made). Ratio = citeproc-py ÷ citeproc-js batch (wall). Agreement: forms equal, exactly "

@@ -537,35 +537,43 @@ class Citations:
         return self.paragraphs[(letter.slug, paragraph.anchor)]
 
 
+def _numbered(template: Cited, number: int) -> Cited:
+    """A paragraph's citations: its letter's template (``_NUMBER_STANDIN``) with the paragraph's number put in."""
+    return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), str(number)),
+                                       s.html.replace(str(_NUMBER_STANDIN), str(number)))
+                          for form, s in forms.items()}
+                  for style, forms in template.forms.items()})
+
+
 class Citer:
     """citeproc-py with the fix-ups above, made once per run (``generate`` makes one in each process it builds in)
-    and passed to each discussion's build. It keeps the styles it has parsed and the citations it has rendered
-    (a letter's, asked for again by its paragraphs), so a run renders each work once."""
+    and passed to each discussion's build. It keeps the styles it has parsed; each work is rendered once, and a
+    letter's paragraphs from one template."""
 
     def __init__(self) -> None:
         self._lookup = _lookup()
         self._styles: dict[tuple[str, str], _Style] = {}
-        self._rendered: dict[str, Cited] = {}
 
     def citations(self, discussion: Discussion) -> Citations:
         """Every citation of ``discussion`` (the templates and passages.json print these)."""
-        d = discussion
-        return Citations(
-            self.cite(Work(discussion_item(d))),
-            {letter.slug: self.cite(letter_work(d, letter)) for letter in d.letters},
-            {(letter.slug, p.anchor): self.cite(paragraph_work(d, letter, p)) for letter in d.letters
-             for p in letter.paragraphs})
+        d, letters, paragraphs = discussion, {}, {}
+        for letter in d.letters:
+            work = letter_work(d, letter)
+            letters[letter.slug] = whole = self.cite_directly(work)
+            template = self._template(work, whole)
+            paragraphs |= {(letter.slug, p.anchor): _numbered(template, p.number) for p in letter.paragraphs}
+        return Citations(self.cite_directly(Work(discussion_item(d))), letters, paragraphs)
 
     def cite(self, work: Work) -> Cited:
-        """The work in the three styles (a paragraph's from its letter's template, see ``_NUMBER_STANDIN``)."""
+        """One work in the three styles, as ``citations`` gives it (a paragraph's from its letter's template)."""
         if work.paragraph is None:
-            return self._remembered(work)
-        template = self._remembered(Work(work.item, _NUMBER_STANDIN, work.suffix), Work(work.item, None, work.suffix))
-        number = str(work.paragraph)
-        return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), number),
-                                           s.html.replace(str(_NUMBER_STANDIN), number))
-                              for form, s in forms.items()}
-                      for style, forms in template.forms.items()})
+            return self.cite_directly(work)
+        whole = Work(work.item, None, work.suffix)
+        return _numbered(self._template(whole, self.cite_directly(whole)), work.paragraph)
+
+    def _template(self, work: Work, whole: Cited) -> Cited:
+        """A letter's paragraph citations with ``_NUMBER_STANDIN`` for the number (``whole``: the letter's own)."""
+        return self.cite_directly(Work(work.item, _NUMBER_STANDIN, work.suffix), whole)
 
     def cite_directly(self, work: Work, whole: Cited | None = None) -> Cited:
         """The work rendered on its own, without the per-letter template (for tests). With ``whole`` (the same
@@ -583,12 +591,6 @@ class Citer:
             if whole:
                 forms[key][ENTRY[key]] = whole.forms[key][ENTRY[key]]
         return Cited(forms)
-
-    def _remembered(self, work: Work, whole: Work | None = None) -> Cited:
-        key = json.dumps([work.item, work.paragraph, work.suffix], sort_keys=True)
-        if key not in self._rendered:
-            self._rendered[key] = self.cite_directly(work, self._remembered(whole) if whole else None)
-        return self._rendered[key]
 
     def style(self, name: str, variant: str = "") -> _Style:
         if (name, variant) not in self._styles:
