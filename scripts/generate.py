@@ -155,22 +155,27 @@ def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = 
     built |= builder([(path, slugs[path]) for path in moved])
     summaries |= {path: b.summary for path, b in built.items()}
     ordered = [summaries[path] for path in paths]
-    used = {hit.term for summary in ordered for hit in summary.hits}
     files = {rel: text for b in built.values() for rel, text in b.files.items()} | site_wide(terms, ordered)
     entries = {keys[path]: (b.summary.discussion.slug, list(b.files), b.summary)
                for path, b in built.items() if keys[path]}
-    warnings = unused_warnings(Annotations(terms, unused=tuple(t.id for t in terms if t.id not in used)),
+    published = published_terms(terms, ordered)
+    warnings = unused_warnings(Annotations(terms, unused=tuple(t.id for t in terms if t not in published)),
                                glossary) if glossary else []
     warnings += unknown_warnings(links, {s.discussion.slug for s in ordered}, see_also or "")
     return Site(files, tuple(rel for entry in cached.values() for rel in entry.files), entries,
                 frozenset(keys[path] for path in cached), len(built), tuple(warnings))
 
 
+def published_terms(terms: tuple[Term, ...], summaries: list[Summary]) -> tuple[Term, ...]:
+    """The glossary entries some discussion uses: the others are left out of the site (with a warning)."""
+    used = {hit.term for summary in summaries for hit in summary.hits}
+    return tuple(t for t in terms if t.id in used)
+
+
 def site_wide(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[str, str]:
     """The site-wide files, from every discussion's summary: the home page and passages.json, the glossary's pages
     (of the entries some discussion uses) and the navigation."""
-    used = {hit.term for summary in summaries for hit in summary.hits}
-    published = tuple(t for t in terms if t.id in used)  # an entry no source uses is left out
+    published = published_terms(terms, summaries)
     return site_pages(summaries) | glossary_pages(published, summaries) | render_nav(summaries, published)
 
 

@@ -115,15 +115,15 @@ def _by_term(summaries: list[Summary]) -> dict[str, list[tuple[Summary, Hit]]]:
     return found
 
 
-def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs | None = None,
-                by_term: dict[str, list[tuple[Summary, Hit]]] | None = None) -> str:
-    """A term's page: its entry, and every use in the letters (the concordance), discussion by discussion."""
+def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs,
+                by_term: dict[str, list[tuple[Summary, Hit]]]) -> str:
+    """A term's page: its entry, and every use in the letters (the concordance, ``by_term``), discussion by
+    discussion. ``hrefs``: the glossary folder's links to the letters, shared by every term's page."""
     path = f"{GLOSSARY}/{term.id}.md"
     many = len(summaries) > 1
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(summaries))
-    href = hrefs or _Hrefs(path)
-    lines = [(href(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
-              h.word, h.after) for s, h in (by_term or _by_term(summaries)).get(term.id, ())]
+    lines = [(hrefs(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
+              h.word, h.after) for s, h in by_term.get(term.id, ())]
     sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
     return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines, sources=sources,
                          credits=_credits(summaries, path))
