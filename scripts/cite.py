@@ -38,6 +38,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from string import ascii_lowercase
@@ -560,8 +561,8 @@ class Citer:
         for letter in d.letters:
             work = letter_work(d, letter)
             letters[letter.slug] = whole = self.cite_directly(work)
-            template = self._template(work, whole)
-            paragraphs |= {(letter.slug, p.anchor): _numbered(template, p.number) for p in letter.paragraphs}
+            numbered = self._by_number(work, whole)
+            paragraphs |= {(letter.slug, p.anchor): numbered(p.number) for p in letter.paragraphs}
         return Citations(self.cite_directly(Work(discussion_item(d))), letters, paragraphs)
 
     def cite(self, work: Work) -> Cited:
@@ -569,11 +570,16 @@ class Citer:
         if work.paragraph is None:
             return self.cite_directly(work)
         whole = Work(work.item, None, work.suffix)
-        return _numbered(self._template(whole, self.cite_directly(whole)), work.paragraph)
+        return self._by_number(whole, self.cite_directly(whole))(work.paragraph)
 
-    def _template(self, work: Work, whole: Cited) -> Cited:
-        """A letter's paragraph citations with ``_NUMBER_STANDIN`` for the number (``whole``: the letter's own)."""
-        return self.cite_directly(Work(work.item, _NUMBER_STANDIN, work.suffix), whole)
+    def _by_number(self, work: Work, whole: Cited) -> Callable[[int], Cited]:
+        """A letter's paragraph citations, by paragraph number (``whole``: the letter's own): one rendering with
+        ``_NUMBER_STANDIN`` for the number, filled in; rendered for each paragraph instead when the stand-in
+        occurs in the letter's own data, where the filling could not tell the two apart."""
+        if str(_NUMBER_STANDIN) in json.dumps(work.item, ensure_ascii=False):
+            return lambda number: self.cite_directly(Work(work.item, number, work.suffix), whole)
+        template = self.cite_directly(Work(work.item, _NUMBER_STANDIN, work.suffix), whole)
+        return lambda number: _numbered(template, number)
 
     def cite_directly(self, work: Work, whole: Cited | None = None) -> Cited:
         """The work rendered on its own, without the per-letter template (for tests). With ``whole`` (the same

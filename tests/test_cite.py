@@ -410,6 +410,19 @@ def _odd_works(d) -> list[cite.Work]:
     return [*_works(d)[:3], cite.Work(odd), cite.Work(odd, 7), cite.Work(odd_letter, 3, "b")]
 
 
+def test_a_filled_template_equals_a_direct_rendering_for_odd_titles_and_for_the_stand_in_itself(discussion):
+    """A paragraph's citations are its letter's template with the number filled in (scripts/cite.py,
+    ``_NUMBER_STANDIN``): equal to a direct rendering for titles with markup characters, quotes and non-Latin text;
+    and for a title that holds the stand-in itself, which the Citer then renders paragraph by paragraph."""
+    d = discussion
+    standin = {**cite.letter_item(d, d.letters[1]), "title": "Report 987654321 of the committee"}
+    works = [w for w in _odd_works(d) if w.paragraph] + [cite.Work(standin, 4, "b")]
+    assert len(works) == 4  # a seed paragraph, two odd ones, the stand-in
+    for work in works:
+        assert CITER.cite(work) == CITER.cite_directly(work), work.item["title"]
+    assert "Report 987654321 of" in CITER.cite(works[-1]).forms["chicago"]["note"].text
+
+
 @pytest.mark.parametrize("style", sorted(cite.STYLES))
 def test_the_copied_text_is_citeproc_pys_own_plain_text(discussion, style):
     """Each citation is rendered once, as HTML, and its text read off that (scripts/cite.py, _text_of): the text
