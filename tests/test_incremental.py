@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts import generate
 from scripts.generate import site_files
 
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
@@ -176,20 +177,30 @@ def test_a_damaged_page_cache_entry_is_read_and_rendered_again(two, tmp_path):
     _same_as_cold(sources, docs, tmp_path)
 
 
-def test_a_parallel_build_gives_the_same_files_as_a_serial_one(tmp_path):
+def test_a_parallel_build_gives_the_same_files_as_a_serial_one(tmp_path, monkeypatch):
     """Discussions built in worker processes (scripts/generate.py) give every file byte for byte as in one process,
-    for sources of one title, of a reserved name, and several: the slugs and the site-wide files included."""
+    for sources of one title, of a reserved name, and several: the slugs and the site-wide files included. The
+    sources whose slug another source or the site holds are built again, in a second pool."""
     sources = both_sources(tmp_path / "sources")
-    for n, name in enumerate(("glossary", "again", "more")):
-        shutil.copy(SEED, sources / f"{n}{name}.txt")
-        (sources / f"{n}{name}.txt").write_text(
-            SEED.read_text(encoding="utf-8").replace("Balancing Research Security and Openness",
-                                                     "Glossary" if name == "glossary" else f"Forum {name}", 1),
+    for n, title in enumerate(("Glossary", "Forum again", "Forum again")):
+        (sources / f"{n}extra.txt").write_text(
+            SEED.read_text(encoding="utf-8").replace("Balancing Research Security and Openness", title, 1),
             encoding="utf-8", newline="")
+    pools = []
+
+    class Pool(generate.ProcessPoolExecutor):
+        def __init__(self, workers, **kwargs):
+            pools.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(generate, "ProcessPoolExecutor", Pool)
     serial = site_files(sources, GLOSSARY, SEE_ALSO, jobs=1)
-    assert len({p.split("/")[0] for p in serial if "/" in p}) >= 5  # five discussions (and the glossary)
+    assert pools == []
+    assert {"glossary-0extra", "forum-again", "forum-again-2extra"} <= {p.split("/")[0] for p in serial}
     assert site_files(sources, GLOSSARY, SEE_ALSO, jobs=2) == serial
+    assert pools == [2, 2]  # five sources, then the two whose slugs were taken
     assert site_files(sources, GLOSSARY, SEE_ALSO, jobs=3) == serial
+    assert pools == [2, 2, 3, 2]
 
 
 def _wait_for(condition, process: subprocess.Popen) -> bool:
