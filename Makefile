@@ -50,13 +50,12 @@ site: generate
 	$(PY) -m mkdocs build --strict -d site
 	$(PY) -m scripts index site
 
-# `scripts watch` regenerates docs/ when a source or the glossary changes; mkdocs serve reloads on docs/.
-# mkdocs serve builds into a folder of its own, so the search index is made from a build of site/ and served
-# from docs/pagefind/ (mkdocs.yml: draft_docs), and the watcher makes it again after each regeneration.
-serve: site
-	$(PY) -m scripts index site --output docs/pagefind
-	$(PY) -m scripts watch --index docs/pagefind & watcher=$$!; trap 'kill $$watcher' EXIT INT TERM; \
-		$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
+# One process (scripts/serve.py) generates docs/, builds the site with MkDocs into .cache/serve/site/ and serves it,
+# then after each change to a source, the glossary, see_also.yml or the theme regenerates and rebuilds only the
+# pages that changed (the whole site when the navigation or the theme did), reloads the browser and indexes the
+# site for search again in the background.
+serve: setup
+	$(PY) -m scripts serve -a $(HOST):$(PORT)
 
 lint: setup
 	$(PY) -m ruff check scripts tests bench

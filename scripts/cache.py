@@ -81,11 +81,17 @@ def _file_bytes(path: Path | None) -> bytes:
 
 
 class BuildCache:
-    """The entries for one docs folder, glossary and see_also.yml, in ``folder``."""
+    """The entries for one docs folder, glossary and see_also.yml, in ``folder``.
 
-    def __init__(self, folder: Path, docs: Path, glossary: Path | None, see_also: Path | None = None):
+    ``memory``: entries kept in memory between runs by a process that generates again and again (scripts/serve.py),
+    so that after an edit the other sources' entries are not read back from disk; it holds the same entries as the
+    folder, under the same keys, and is pruned with it."""
+
+    def __init__(self, folder: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
+                 memory: dict[str, Entry] | None = None):
         self.folder = folder / f"builds-{code_version()}"
         self.docs = docs
+        self.memory = {} if memory is None else memory
         context = hashlib.sha256()
         for part in (str(docs.resolve()).encode(), _file_bytes(glossary), _file_bytes(see_also)):
             context.update(hashlib.sha256(part).digest())
@@ -107,16 +113,20 @@ class BuildCache:
         """The entry stored under ``key`` if there is one and its files in docs/ are as it wrote them."""
         if key is None:
             return None
-        try:
-            entry = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
-        except Exception:  # any damage to an entry (a cut file, a class since changed) means: build again
-            return None
+        entry = self.memory.get(key)
+        if entry is None:
+            try:
+                entry = self.memory[key] = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
+            except Exception:  # any damage to an entry (a cut file, a class since changed) means: build again
+                return None
         return entry if isinstance(entry, Entry) and entry.fresh(self.docs) else None
 
     def save(self, new: dict[str, tuple[str, list[str], Summary]], kept: set[str]) -> None:
         """Store the entries of this run's built sources (``key → (slug, files, summary)``, after their files
         were written), keep ``kept``, remove every other entry and the folders of other code versions. Failures are
         ignored: a cache."""
+        for key in set(self.memory) - kept:
+            del self.memory[key]
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
             for old in self.folder.parent.iterdir():  # entries of other code versions (and older caches) are dead
@@ -124,7 +134,8 @@ class BuildCache:
                     shutil.rmtree(old) if old.is_dir() else old.unlink()
             for key, (slug, files, summary) in new.items():
                 stats = {rel: (self.docs / rel).stat() for rel in files}
-                entry = Entry(slug, {rel: (s.st_size, s.st_mtime_ns) for rel, s in stats.items()}, summary)
+                entry = self.memory[key] = Entry(slug, {rel: (s.st_size, s.st_mtime_ns) for rel, s in stats.items()},
+                                                 summary)
                 path = inside(self.folder.parent, f"{self.folder.name}/{key}.pickle")  # never outside .cache/
                 handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
                 with os.fdopen(handle, "wb") as out:

@@ -1,4 +1,4 @@
-"""The command line: ``python -m scripts repair FILE``, ``generate``, ``watch``, ``check`` and ``index``.
+"""The command line: ``python -m scripts repair FILE``, ``generate``, ``watch``, ``serve``, ``check`` and ``index``.
 
 Every error a user can cause is printed as one line (``error: FILE[:LINE]: …``) with
 exit status 1; nothing else is printed on failure.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -86,16 +85,13 @@ def _watched(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
 def _watch(args: argparse.Namespace) -> int:
     """Regenerate docs/ whenever a source, its metadata, the glossary or see_also.yml changes, until interrupted.
 
-    Run beside ``mkdocs serve`` (``make serve``), which reloads when docs/ changes. It polls
+    Run beside a server that rebuilds when docs/ changes (``zensical serve``; ``make serve`` has its own,
+    scripts/serve.py). It polls
     (once a second by default) rather than use a MkDocs hook or a file-notification library: one
     folder and two files, and it works the same on every system. Changes to the pipeline's own
     code need a restart. Any failure (a bad source, a missing folder, a broken data file, even a
     bug) prints one line and leaves docs/ as it was; the next change is tried afresh. A run that
     found another generate writing docs/ is tried again at the next check, change or not.
-
-    With ``--index DIR`` each regeneration is followed by a build of the site (``mkdocs build``
-    into .cache/) and its search index, written into DIR: ``make serve`` publishes docs/pagefind/,
-    because the search index is made from built pages, which ``mkdocs serve`` keeps to itself.
     """
     seen = _watched(args)
     print(f"watching {args.sources} and {args.glossary} (Ctrl-C to stop)", file=sys.stderr)
@@ -116,8 +112,6 @@ def _watched_run(args: argparse.Namespace, quiet: bool) -> bool:
     Returns whether to try again at the next check: another generate held the lock."""
     try:
         _generate(args)
-        if args.index:
-            _build_and_index(args)
     except Busy as err:
         if not quiet:
             print(err.format(), file=sys.stderr)
@@ -127,13 +121,16 @@ def _watched_run(args: argparse.Namespace, quiet: bool) -> bool:
     return False
 
 
-def _build_and_index(args: argparse.Namespace) -> None:
-    site = ROOT / ".cache" / "serve-site"
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(MKDOCS_CONFIG), "-d", str(site)],
-                          capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"mkdocs build exited {done.returncode}: {done.stderr.strip()[-300:]}")
-    index(site, Path(args.index))
+def _serve(args: argparse.Namespace) -> int:
+    from scripts.serve import serve  # imports MkDocs, which the other commands do without
+
+    host, _, port = args.dev_addr.rpartition(":")
+    docs = Path(args.docs).resolve()
+    theme = [MKDOCS_CONFIG, ROOT / "overrides", docs / "stylesheets", docs / "javascripts"]
+    data = [path.resolve().parent for path in (_glossary(args), _see_also(args)) if path]
+    watched = list(dict.fromkeys([Path(args.sources).resolve(), *data, ROOT, *theme[1:]]))
+    return serve((Path(args.sources), Path(args.docs), _glossary(args), _see_also(args), args.jobs), MKDOCS_CONFIG,
+                 theme, watched, host.strip("[]") or "127.0.0.1", int(port), lambda err: _one_line(err, args))
 
 
 def _one_line(err: Exception, args: argparse.Namespace) -> str:
@@ -184,6 +181,13 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _address(text: str) -> str:
+    _, colon, port = text.rpartition(":")
+    if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"not HOST:PORT: {text!r}")
+    return text
+
+
 def _check(args: argparse.Namespace) -> int:
     stale = check(Path(args.sources), Path(args.docs), _glossary(args), _see_also(args), args.jobs)
     if stale:
@@ -211,9 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     wat = commands.add_parser("watch", help="regenerate docs/ whenever a source or the glossary changes")
     _add_common(wat)
     wat.add_argument("--interval", type=float, default=1.0, help="seconds between checks (default: 1)")
-    wat.add_argument("--index", metavar="DIR", default=None,
-                     help="after each regeneration, build the site and write its search index into DIR (make serve)")
     wat.set_defaults(run=_watch)
+    srv = commands.add_parser("serve", help="build the site and serve it, rebuilding what changed after each edit "
+                              "(make serve)")
+    _add_common(srv)
+    srv.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", type=_address, metavar="HOST:PORT",
+                     help="where to serve (default: 127.0.0.1:8000)")
+    srv.set_defaults(run=_serve)
     chk = commands.add_parser("check", help="fail if the committed docs/ differ from what the sources generate")
     _add_common(chk)
     chk.set_defaults(run=_check)

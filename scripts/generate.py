@@ -196,17 +196,18 @@ class Run:
 
 
 def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
-             jobs: int | None = None) -> Run:
+             jobs: int | None = None, memory: dict | None = None) -> Run:
     """Build every page from ``sources`` (and the glossary and the hand-made links) and write it into ``docs``.
 
     The build cache (scripts/cache.py) lives beside ``docs`` in ``.cache/``, so that only the sources whose inputs
     changed are built again; ``jobs`` processes build them (default: one per core). The whole run holds the docs
-    folder's lock and first finishes a run that was interrupted (scripts/writer.py).
+    folder's lock and first finishes a run that was interrupted (scripts/writer.py). ``memory``: the build cache's
+    entries, kept by a caller that generates again and again (scripts/serve.py) and passes the same dict each time.
     """
     with writer.locked(docs):
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
-        cache = BuildCache(folder, docs, glossary, see_also)
+        cache = BuildCache(folder, docs, glossary, see_also, memory)
         site = build_site(sources, glossary, cache, see_also, jobs or default_jobs())
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)

@@ -38,8 +38,8 @@ def run(*args: str, cwd: Path = ROOT, check: bool = True, env: dict | None = Non
 
 
 def hand_written_docs(into: Path) -> None:
-    """Copy docs/ without the files the pipeline generated (those are regenerated), nor the search index that
-    ``make serve`` leaves in docs/pagefind/ (each build indexes its own pages)."""
+    """Copy docs/ without the files the pipeline generated (those are regenerated), nor a search index that an
+    earlier ``make serve`` left in docs/pagefind/ (each build indexes its own pages)."""
     generated = set()
     manifest = ROOT / "docs" / ".generated.json"
     if manifest.exists():

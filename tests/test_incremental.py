@@ -1,6 +1,6 @@
 """Editing a source: generate's build cache (scripts/cache.py) gives the same site as a cold run while building
-only what changed; a parallel build gives the same files as a serial one; and ``python -m scripts watch`` (run by
-``make serve``) regenerates docs/ without a restart."""
+only what changed; a parallel build gives the same files as a serial one; and ``python -m scripts watch`` (beside
+another engine's server) regenerates docs/ without a restart."""
 
 from __future__ import annotations
 
@@ -113,6 +113,20 @@ def test_an_edit_renders_only_its_source_and_rewrites_only_its_pages(two, tmp_pa
     # The edited letter, its discussion's single-file edition, and the site-wide passages.json: never the seed's pages.
     assert touched == {f"{FIXTURE_SLUG}/letter-2.md", f"{FIXTURE_SLUG}/{FIXTURE_SLUG}.html", "passages.json"}
     assert not any(rel.startswith(SEED_SLUG) for rel in touched)
+    _same_as_cold(sources, docs, tmp_path)
+
+
+def test_entries_kept_in_memory_are_used_without_the_cache_folder_and_give_the_cold_site(two, tmp_path):
+    """``make serve`` keeps the build cache's entries in memory between runs: an edit then builds its source alone
+    with the other entries never read from disk (here removed from it), and gives a cold run's files."""
+    sources, docs = two
+    memory: dict = {}
+    run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
+    assert (run.rendered, run.sources) == (0, 2) and len(memory) == 2
+    shutil.rmtree(docs.parent / ".cache")
+    _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
+    run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
+    assert (run.rendered, run.sources) == (1, 2) and len(memory) == 2  # the edited source's old entry is gone
     _same_as_cold(sources, docs, tmp_path)
 
 

@@ -1,7 +1,7 @@
-"""``python -m scripts watch`` (run by ``make serve``) outlives every failure: a bad source, a broken
-glossary (invalid YAML, an anchor), the sources folder or the glossary gone for a moment, another
-generate holding docs/, even an unexpected exception. Each prints exactly one ``error:`` line; the
-next change (or, after a busy lock, the next check) regenerates docs/."""
+"""``python -m scripts watch`` (run beside another engine's server; ``make serve`` has its own) outlives
+every failure: a bad source, a broken glossary (invalid YAML, an anchor), the sources folder or the glossary gone
+for a moment, another generate holding docs/, even an unexpected exception. Each prints exactly one ``error:``
+line; the next change (or, after a busy lock, the next check) regenerates docs/."""
 
 from __future__ import annotations
 

@@ -1,0 +1,206 @@
+"""Serve: the site on a local address while it is edited; each change is rebuilt, and the browser reloaded.
+
+``make serve`` runs ``python -m scripts serve``. It is one long-lived process, so that what a rebuild needs is kept
+between changes, and an edit of one source reaches the browser in about a second even on a large site:
+
+- ``generate`` keeps the build cache's entries in memory (scripts/cache.py): after an edit only that source is
+  built, and no other source's summary is read back from disk;
+- MkDocs builds into .cache/serve/site/, the first time in full and then "dirty": only the pages whose Markdown
+  ``generate`` rewrote are built again (MkDocs compares modification times, and ``generate`` writes only files whose
+  content changed). Every page carries the navigation and the theme, so a change to either (docs/.nav.yml, which
+  changes when a source is added, removed or retitled; mkdocs.yml, overrides/, docs/stylesheets/,
+  docs/javascripts/) builds the whole site again;
+- MkDocs' own development server (``mkdocs.livereload``) serves that folder, watches the sources, the data files
+  and the theme, calls ``rebuild`` and then reloads the browser;
+- the search index (Pagefind, scripts/search_index.py) is made again in the background after each rebuild and put
+  in place whole: until then, search finds the text as it was before the change.
+
+A failure (a bad source, a broken data file, a page MkDocs warns about in strict mode) is printed as one line and
+the site served stays as it was; the next change is tried afresh. Changes to the pipeline's code need a restart.
+
+This is the one module that uses MkDocs' Python API rather than its command line (MkDocs 1.6, pinned). With another
+engine, run its own server (``zensical serve`` rebuilds incrementally by itself) beside ``python -m scripts watch``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer
+
+from scripts.generate import Run, generate
+from scripts.search_index import BUNDLE, index
+from scripts.writer import Busy
+
+NAV = ".nav.yml"
+
+
+class _DirtyBuildNotes(logging.Filter):
+    """MkDocs warns about every dirty build (its navigation may be out of date), and strict mode would count that as
+    a failure; here a change to the navigation always builds the whole site, so the warning is dropped. So is its
+    note that the site's folder holds files it did not build: the search index."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("A 'dirty' build", "The directory contains stale files"))
+
+
+class DevServer:
+    """The state kept between rebuilds: the build cache's entries, the theme's files as last built, and the lock
+    over the built site (a MkDocs build, or the search index being put in place)."""
+
+    def __init__(self, generate_args: tuple, config: Path, theme: list[Path], folder: Path,
+                 report: Callable[[Exception], str]):
+        self.generate_args, self.config, self.theme_paths, self.report = generate_args, config, theme, report
+        self.folder, self.site = folder, folder / "site"
+        self.memory: dict = {}
+        self.loaded = None  # mkdocs.yml as loaded for the last full build
+        self.nav: tuple = (None, None)  # the navigation as last read: ((mtime, size) of docs/.nav.yml, its nav)
+        self.theme: tuple | None = None  # the theme's files when the site was last built in full; None: never built
+        self.lock = threading.Lock()
+        self.index_wanted = threading.Event()
+
+    def rebuild(self) -> None:
+        """``generate``, then MkDocs: in full the first time or when the navigation or the theme changed, else only
+        the pages that changed. Any failure is one line on stderr, and the site served stays as it was."""
+        run = self._generate()
+        theme = self._theme()
+        full = self.theme != theme or (run is not None and NAV in run.changed)
+        if not full and not (run and run.changed):
+            return
+        try:
+            if full or self.loaded is None:  # a dirty build reuses the settings: their navigation has not changed
+                docs = Path(self.generate_args[1]).resolve()
+                self.loaded = None
+                self.loaded = load_config(str(self.config), docs_dir=str(docs), site_dir=str(self.site),
+                                          nav=self._nav(docs))
+            with self.lock, self._index_kept(full):
+                build(self.loaded, dirty=not full)
+        except (Exception, SystemExit) as err:  # MkDocs stops a strict build with SystemExit, after its warnings
+            print(f"error: {self.config}: the site was not built ({' '.join(str(err).split()) or type(err).__name__})",
+                  file=sys.stderr)
+            return
+        if full:
+            self.theme = theme
+        self.index_wanted.set()
+
+    def _nav(self, docs: Path) -> list | None:
+        """The navigation generated into ``docs`` (mkdocs.yml inherits the repository's docs/.nav.yml; this may be
+        another folder), read again only when it changed: at 1,000 sources it is 0.5 MB of YAML."""
+        try:
+            stat = (docs / NAV).stat()
+        except OSError:
+            return None
+        if self.nav[0] != (stat.st_mtime_ns, stat.st_size):
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it
+            self.nav = ((stat.st_mtime_ns, stat.st_size), yaml.load((docs / NAV).read_bytes(), Loader=loader)["nav"])
+        return self.nav[1]
+
+    def _generate(self) -> Run | None:
+        try:
+            run = generate(*self.generate_args, memory=self.memory)
+        except Exception as err:  # a bad source, a data file, another generate holding docs/: one line
+            print(err.format() if isinstance(err, Busy) else self.report(err), file=sys.stderr)
+            return None
+        for line in run.warnings:
+            print(line, file=sys.stderr)
+        return run
+
+    def _theme(self) -> tuple:
+        """Each file of the theme (and mkdocs.yml) with its modification time and size."""
+        found = []
+        for top in self.theme_paths:
+            for path in sorted([top, *top.rglob("*")] if top.is_dir() else [top]):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
+    def _index_kept(self, full: bool):
+        """While the whole site is built again (which empties its folder), its search index is kept aside."""
+        return _Aside(self.site / BUNDLE, self.folder / "published") if full else _Aside(None, None)
+
+    def index_forever(self) -> None:
+        """Make the search index again after each rebuild (in a thread of its own): built from the site's pages into
+        .cache/serve/pagefind/, then moved into the site under the lock. A rebuild while it ran asks for another."""
+        staged = self.folder / BUNDLE
+        while True:
+            self.index_wanted.wait()
+            self.index_wanted.clear()
+            try:
+                index(self.site, staged)
+            except Exception as err:  # pages that changed under Pagefind: the rebuild that changed them asked again
+                if not self.index_wanted.is_set():
+                    print(self.report(err), file=sys.stderr)
+                continue
+            with self.lock:
+                shutil.rmtree(self.site / BUNDLE, ignore_errors=True)
+                staged.rename(self.site / BUNDLE)
+
+
+class _Aside:
+    """Moves a folder aside (if it exists) and back again."""
+
+    def __init__(self, folder: Path | None, aside: Path | None):
+        self.folder, self.aside = folder, aside
+
+    def __enter__(self):
+        if self.folder and self.folder.is_dir():
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.folder.rename(self.aside)
+        return self
+
+    def __exit__(self, *exc):
+        if self.aside and self.aside.is_dir():
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.aside.rename(self.folder)
+
+
+def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[Path], host: str, port: int,
+          report: Callable[[Exception], str]) -> int:
+    """Build the site, then serve it on http://HOST:PORT/ until interrupted, rebuilding after each change to a
+    ``watched`` folder (the sources, the data files' folders, the theme)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotes())
+    try:  # before anything is built: a second server must not build into the first one's folder
+        with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
+            pass
+    except OSError as err:  # the address is taken, or not this machine's
+        print(f"error: {host}:{port}: cannot serve there ({os.strerror(err.errno) if err.errno else err})",
+              file=sys.stderr)
+        return 1
+    folder = Path(generate_args[1]).resolve().parent / ".cache" / "serve"
+    folder.mkdir(parents=True, exist_ok=True)
+    dev = DevServer(generate_args, config, theme, folder, report)
+    dev.rebuild()
+    threading.Thread(target=dev.index_forever, daemon=True).start()
+    # Watched folders are polled 5 times a second (MkDocs' own default is twice): a change is seen sooner.
+    server = LiveReloadServer(builder=dev.rebuild, host=host, port=port, root=str(dev.site), polling_interval=0.2)
+    server.error_handler = lambda code: _error_page(dev.site, code)
+    for path in watched:
+        if path.is_dir():
+            server.watch(str(path), recursive=path in theme)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0
+
+
+def _error_page(site: Path, code: int) -> bytes | None:
+    page = site / f"{code}.html"
+    return page.read_bytes() if code == 404 and page.is_file() else None

@@ -1,0 +1,169 @@
+"""``python -m scripts serve`` (``make serve``): the site served while it is edited.
+
+One server runs over a copy of the two-source corpus. An edit of a source reaches the served page and
+the search index; only the pages that changed are built again, unless the navigation changed (a new
+source), which builds every page again; a bad source prints one line and the site served stays as it
+was until the source is fixed. Times are limits for a loaded machine, never assertions of speed (the
+benchmark measures edit → served, BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from scripts.generate import site_files
+from scripts.search_index import BUNDLE, vocabulary
+from scripts.search_index import _fragments as fragments
+
+from conftest import ROOT, SEED
+from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG
+from folders import mtimes
+from sitebuild import hand_written_docs
+
+WAIT = 180  # seconds allowed for a rebuild on a loaded machine
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A running ``serve`` on a copy of the seed and the fixture, with its stderr."""
+
+    def __init__(self, tmp: Path):
+        self.tmp, self.sources, self.docs = tmp, tmp / "sources", tmp / "docs"
+        self.site, self.log = tmp / ".cache" / "serve" / "site", tmp / "serve.log"
+        self.sources.mkdir()
+        for source in (SEED, FIXTURE):
+            shutil.copyfile(source, self.sources / source.name)
+        self.docs.mkdir()
+        hand_written_docs(self.docs)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "scripts", "serve", "--sources", str(self.sources), "--docs", str(self.docs),
+                 "-a", f"127.0.0.1:{self.port}"], cwd=ROOT, stderr=out, stdout=out)
+        self.wait_for(lambda: self.get("") is not None and (self.site / BUNDLE).is_dir())
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def errors(self) -> list[str]:
+        return [line for line in self.text().splitlines() if line.startswith(("error:", "Traceback"))]
+
+    def get(self, path: str) -> str | None:
+        """A page as served, but for the versions in its live-reload script, which change with every rebuild."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as response:
+                return re.sub(r"livereload\(\d+, \d+\)", "livereload()", response.read().decode("utf-8"))
+        except (urllib.error.URLError, ConnectionError):
+            return None
+
+    def wait_for(self, condition) -> None:
+        deadline = time.monotonic() + WAIT
+        while not condition():
+            assert self.process.poll() is None, f"serve stopped:\n{self.text()}"
+            assert time.monotonic() < deadline, f"gave up waiting:\n{self.text()}"
+            time.sleep(0.1)
+
+    def put(self, path: Path, data: bytes) -> None:
+        """Replace a file in one step, so the server never sees half of it."""
+        staged = self.tmp / f".{path.name}.new"
+        staged.write_bytes(data)
+        os.replace(staged, path)
+
+    def indexed(self, word: str) -> bool:
+        try:
+            return word in vocabulary(fragments(self.site / BUNDLE))
+        except (OSError, ValueError):  # the index being put in place
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = Server(tmp_path_factory.mktemp("serve"))
+    yield running
+    running.stop()
+
+
+LETTER = f"{SEED_SLUG}/letter-1/"
+
+
+def _edit_seed(server: Server, word: str) -> None:
+    text = (server.sources / SEED.name).read_text(encoding="utf-8")
+    text = re.sub(r"a European perspective(, \w+)?\.", f"a European perspective, {word}.", text)
+    server.put(server.sources / SEED.name, text.encode("utf-8"))
+
+
+def test_an_edit_reaches_the_served_page_and_search_and_rebuilds_only_what_changed(server):
+    assert "a European perspective." in server.get(LETTER)
+    assert "livereload" in server.get(LETTER)  # the browser reloads itself after a rebuild
+    before = mtimes(server.site)
+    _edit_seed(server, "quarterdeck")
+    server.wait_for(lambda: "a European perspective, quarterdeck." in (server.get(LETTER) or ""))
+    after = mtimes(server.site)
+    rebuilt = {rel for rel in before if rel in after and after[rel] != before[rel] and not rel.startswith(BUNDLE)}
+    # The letter, its discussion's single-file edition and passages.json changed; the other discussion's pages,
+    # the glossary and the theme's files were not built again.
+    assert f"{SEED_SLUG}/letter-1/index.html" in rebuilt and "passages.json" in rebuilt
+    assert not any(rel.startswith((f"{FIXTURE_SLUG}/", "glossary/", "assets/")) for rel in rebuilt), sorted(rebuilt)
+    assert len(rebuilt) < len(before) // 4, sorted(rebuilt)
+    server.wait_for(lambda: server.indexed("quarterdeck"))
+    assert server.errors() == []
+    # What the server generated, with the build cache's entries kept in memory, is what a cold run makes.
+    for rel, text in site_files(server.sources, ROOT / "glossary.yml", ROOT / "see_also.yml").items():
+        assert (server.docs / rel).read_text(encoding="utf-8") == text, rel
+
+
+def test_a_new_source_rebuilds_every_page_with_the_new_navigation(server):
+    other = f"{FIXTURE_SLUG}/letter-1/"
+    text = FIXTURE.read_text(encoding="utf-8")
+    server.put(server.sources / "002_second.txt",
+               text.replace("Liberty, Conscience, and Dissent", "Second Thoughts on Liberty", 1).encode())
+    server.wait_for(lambda: "Second Thoughts on Liberty" in (server.get(other) or ""))
+    # An unchanged page of another discussion carries the new navigation too.
+    assert "Second Thoughts on Liberty" in server.get(LETTER)
+    (server.sources / "002_second.txt").unlink()
+    server.wait_for(lambda: "Second Thoughts on Liberty" not in (server.get(LETTER) or "x Second Thoughts on Liberty"))
+    assert server.errors() == []
+
+
+def test_a_bad_source_prints_one_line_and_the_site_stays_until_it_is_fixed(server):
+    served = server.get(LETTER)
+    good = (server.sources / SEED.name).read_bytes()
+    server.put(server.sources / SEED.name, b"\xff\xfe not text")
+    server.wait_for(lambda: server.errors())
+    time.sleep(1.5)  # a few more checks: a second line would be a fault
+    errors = server.errors()
+    assert len(errors) == 1 and re.fullmatch(rf"error: {re.escape(str(server.sources / SEED.name))}: .+", errors[0])
+    assert server.get(LETTER) == served and server.process.poll() is None
+    server.put(server.sources / SEED.name, good)
+    _edit_seed(server, "again")
+    server.wait_for(lambda: "a European perspective, again." in (server.get(LETTER) or ""))
+    assert len(server.errors()) == 1
+
+
+def test_serve_on_a_taken_address_is_one_line(server, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "scripts", "serve", "--sources", str(server.sources),
+                           "--docs", str(server.docs), "-a", f"127.0.0.1:{server.port}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith(("error:", "Traceback"))]
+    assert errors == [f"error: 127.0.0.1:{server.port}: cannot serve there (Address already in use)"], done.stderr
