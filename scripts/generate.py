@@ -26,7 +26,7 @@ from scripts.cache import BuildCache
 from scripts.cite import Citer
 from scripts.errors import PipelineError
 from scripts.model import Annotations, Discussion, Summary, Term
-from scripts.render import site_pages
+from scripts.render import passages_file, remembered, render_home
 from scripts.render_glossary import glossary_pages
 from scripts.render_nav import render_nav
 from scripts.see_also import load_see_also, unknown_warnings
@@ -131,13 +131,13 @@ class Site:
 
 
 def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = None,
-               see_also: Path | None = None, jobs: int = 1) -> Site:
+               see_also: Path | None = None, jobs: int = 1, memo: dict | None = None) -> Site:
     """Every discussion's build (``build_discussion``; with a ``cache``, only those whose inputs changed), then the
     site-wide files from their summaries. ``see_also``: the links made by hand (a missing file means none).
 
     The sources' slugs are given in file order (``_unique_slug``): a source whose slug is not the one its title
     gives, or not the one it had, is built again under its slug. A glossary entry that no source uses is left out
-    of the site, with a warning.
+    of the site, with a warning. ``memo``: the site-wide pages of the last run (``site_wide``).
     """
     terms = load_glossary(glossary) if glossary else ()
     links = load_see_also(see_also)
@@ -155,7 +155,7 @@ def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = 
     built |= builder([(path, slugs[path]) for path in moved])
     summaries |= {path: b.summary for path, b in built.items()}
     ordered = [summaries[path] for path in paths]
-    files = {rel: text for b in built.values() for rel, text in b.files.items()} | site_wide(terms, ordered)
+    files = {rel: text for b in built.values() for rel, text in b.files.items()} | site_wide(terms, ordered, memo)
     entries = {keys[path]: (b.summary.discussion.slug, list(b.files), b.summary)
                for path, b in built.items() if keys[path]}
     published = published_terms(terms, ordered)
@@ -172,17 +172,46 @@ def published_terms(terms: tuple[Term, ...], summaries: list[Summary]) -> tuple[
     return tuple(t for t in terms if t.id in used)
 
 
-def site_wide(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[str, str]:
+def site_wide(terms: tuple[Term, ...], summaries: list[Summary], memo: dict | None = None) -> dict[str, str]:
     """The site-wide files, from every discussion's summary: the home page and passages.json, the glossary's pages
-    (of the entries some discussion uses) and the navigation."""
+    (of the entries some discussion uses) and the navigation.
+
+    ``memo``: the pages of the last run, each with what it was made from, kept by a process that generates again
+    and again (scripts/serve.py; without one, every page is made). A page whose inputs all equal last time's is not
+    made again: after an edit of one source of 1,000, most glossary pages and the navigation. Each page's inputs
+    are said beside it; ``facts`` (each discussion but its letters) is what the home page, the glossary's pages
+    and the navigation say of a discussion beside its letters and glossary hits, and when it changes every page
+    is made again.
+    """
+    memo = {} if memo is None else memo
     published = published_terms(terms, summaries)
-    return site_pages(summaries) | glossary_pages(published, summaries) | render_nav(summaries, published)
+    facts = tuple(replace(s.discussion, letters=()) for s in summaries)
+    letters = tuple(tuple(letter.slug for letter in s.discussion.letters) for s in summaries)
+    if memo.get("facts") != facts:
+        memo.clear()
+        memo["facts"] = facts
+    home = remembered(memo, "index.md", tuple((s.discussion, s.responds_term, s.cited) for s in summaries),
+                      lambda: render_home(summaries))
+    nav = remembered(memo, ".nav.yml", (published, letters), lambda: render_nav(summaries, published))
+    return ({"index.md": home, "passages.json": passages_file([s.rows for s in summaries])} | nav
+            | glossary_pages(published, summaries, memo, letters))
+
 
 
 def site_files(sources: Path, glossary: Path | None, see_also: Path | None = None,
                jobs: int | None = None) -> dict[str, str]:
     """Every generated file's content, by path under docs/: all stages, in memory, nothing cached."""
     return build_site(sources, glossary, see_also=see_also, jobs=jobs or default_jobs()).files
+
+
+@dataclass
+class Memory:
+    """What a process that generates again and again keeps between runs (scripts/serve.py): the build cache's entries
+    (scripts/cache.py), so that they are not read back from disk, and the site-wide pages with what each was made
+    from (``site_wide``), so that those whose inputs did not change are not made again."""
+
+    entries: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,19 +225,19 @@ class Run:
 
 
 def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
-             jobs: int | None = None, memory: dict | None = None) -> Run:
+             jobs: int | None = None, memory: Memory | None = None) -> Run:
     """Build every page from ``sources`` (and the glossary and the hand-made links) and write it into ``docs``.
 
     The build cache (scripts/cache.py) lives beside ``docs`` in ``.cache/``, so that only the sources whose inputs
     changed are built again; ``jobs`` processes build them (default: one per core). The whole run holds the docs
-    folder's lock and first finishes a run that was interrupted (scripts/writer.py). ``memory``: the build cache's
-    entries, kept by a caller that generates again and again (scripts/serve.py) and passes the same dict each time.
+    folder's lock and first finishes a run that was interrupted (scripts/writer.py). ``memory``: what a caller that
+    generates again and again (scripts/serve.py) keeps between runs, passed each time.
     """
     with writer.locked(docs):
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
-        cache = BuildCache(folder, docs, glossary, see_also, memory)
-        site = build_site(sources, glossary, cache, see_also, jobs or default_jobs())
+        cache = BuildCache(folder, docs, glossary, see_also, memory.entries if memory else None)
+        site = build_site(sources, glossary, cache, see_also, jobs or default_jobs(), memory.pages if memory else None)
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))

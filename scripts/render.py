@@ -23,6 +23,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import yaml
 from markupsafe import Markup
@@ -471,6 +472,14 @@ def discussion_files(discussion: Discussion, annotations: Annotations, citations
     return files | cite.export_files(d)
 
 
-def site_pages(summaries: list[Summary]) -> dict[str, str]:
-    """The site-wide files this module writes, from every discussion's summary."""
-    return {"index.md": render_home(summaries), "passages.json": passages_file([s.rows for s in summaries])}
+T = TypeVar("T")
+
+
+def remembered(memo: dict, name: str, inputs: object, make: Callable[[], T]) -> T:
+    """What ``make()`` made under ``name`` for equal ``inputs`` (which must hold everything it reads), else
+    ``make()``, kept in ``memo`` for the next run."""
+    if name in memo and memo[name][0] == inputs:
+        return memo[name][1]
+    made = make()
+    memo[name] = (inputs, made)
+    return made

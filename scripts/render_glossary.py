@@ -21,6 +21,7 @@ from scripts.render import (
     link,
     page_url,
     provenance,
+    remembered,
     site_credit,
     term_url,
 )
@@ -160,13 +161,22 @@ def render_glossary_index(terms: tuple[Term, ...], summaries: list[Summary]) -> 
                          maps=maps, count=len(summaries), credits=_credits(summaries, path))
 
 
-def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary]) -> dict[str, str]:
-    """The glossary's pages by path under ``docs/``, from every discussion's summary (none without terms)."""
+def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary], memo: dict,
+                   letters: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """The glossary's pages by path under ``docs/``, from every discussion's summary (none without terms).
+
+    ``memo``: the pages of the last run with what each was made from, beside each discussion's facts but its
+    letters (generate.site_wide, which gives ``letters``, each discussion's letters' slugs): a term's page is made
+    again only if its entry or one of its lines changed."""
     if not terms:
         return {}
-    files = {f"{GLOSSARY}/index.md": render_glossary_index(terms, summaries)}
+    index = f"{GLOSSARY}/index.md"
+    files = {index: remembered(memo, index, (terms, letters, tuple(s.hits for s in summaries)),
+                               lambda: render_glossary_index(terms, summaries))}
     hrefs = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md")  # every term's page is in the same folder: one set of links
     by_term = _by_term(summaries)
     for term in terms:
-        files[f"{GLOSSARY}/{term.id}.md"] = render_term(term, summaries, hrefs, by_term)
+        path, lines = f"{GLOSSARY}/{term.id}.md", tuple((s.discussion.slug, h) for s, h in by_term.get(term.id, ()))
+        files[path] = remembered(memo, path, (term, lines), lambda term=term: render_term(term, summaries, hrefs,
+                                                                                          by_term))
     return files

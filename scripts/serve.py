@@ -4,7 +4,8 @@
 between changes, and an edit of one source reaches the browser in about a second even on a large site:
 
 - ``generate`` keeps the build cache's entries in memory (scripts/cache.py): after an edit only that source is
-  built, and no other source's summary is read back from disk;
+  built, and no other source's summary is read back from disk; so are the site-wide pages, each with what it was
+  made from, and only those whose inputs changed are made again (generate.site_wide);
 - MkDocs builds into .cache/serve/site/, the first time in full and then "dirty": only the pages whose Markdown
   ``generate`` rewrote are built again (MkDocs compares modification times, and ``generate`` writes only files whose
   content changed). Every page carries the navigation and the theme, so a change to either (docs/.nav.yml, which
@@ -38,7 +39,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 
-from scripts.generate import Run, generate
+from scripts.generate import Memory, Run, generate
 from scripts.search_index import BUNDLE, index
 from scripts.writer import Busy
 
@@ -62,7 +63,7 @@ class DevServer:
                  report: Callable[[Exception], str]):
         self.generate_args, self.config, self.theme_paths, self.report = generate_args, config, theme, report
         self.folder, self.site = folder, folder / "site"
-        self.memory: dict = {}
+        self.memory = Memory()
         self.loaded = None  # mkdocs.yml as loaded for the last full build
         self.nav: tuple = (None, None)  # the navigation as last read: ((mtime, size) of docs/.nav.yml, its nav)
         self.theme: tuple | None = None  # the theme's files when the site was last built in full; None: never built

@@ -120,14 +120,57 @@ def test_entries_kept_in_memory_are_used_without_the_cache_folder_and_give_the_c
     """``make serve`` keeps the build cache's entries in memory between runs: an edit then builds its source alone
     with the other entries never read from disk (here removed from it), and gives a cold run's files."""
     sources, docs = two
-    memory: dict = {}
+    memory = generate.Memory()
     run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
-    assert (run.rendered, run.sources) == (0, 2) and len(memory) == 2
+    assert (run.rendered, run.sources) == (0, 2) and len(memory.entries) == 2
     shutil.rmtree(docs.parent / ".cache")
     _edit(sources / FIXTURE.name, "the true place for a just man", "the true place for a just person")
     run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
-    assert (run.rendered, run.sources) == (1, 2) and len(memory) == 2  # the edited source's old entry is gone
+    assert (run.rendered, run.sources) == (1, 2) and len(memory.entries) == 2  # the edited source's old entry is gone
     _same_as_cold(sources, docs, tmp_path)
+
+
+def _retitle(path: Path) -> None:
+    _edit(path, "Balancing Research Security and Openness", "Balancing Research Security and Openness Again")
+
+
+def _add_third(path: Path) -> None:
+    shutil.copyfile(FIXTURE, path.parent / "002_third.txt")
+    _edit(path.parent / "002_third.txt", "Liberty, Conscience, and Dissent", "A Third Discussion")
+
+
+def _drop_a_term(glossary: Path) -> None:
+    text = glossary.read_text(encoding="utf-8")
+    start = text.index("- id: securitization")
+    glossary.write_text(text[:start] + text[text.index("\n- id:", start) + 1:], encoding="utf-8")
+
+
+# Each a change after which the site-wide pages kept in memory must not be reused as they were: a concordance line
+# (the context of "securitization"), a discussion's title (every page that names it, and the navigation), a source
+# added and removed, the glossary losing an entry.
+MEMO_CHANGES = [
+    ("concordance", lambda seed, glossary: _edit(seed, "a long-overdue warning", "a long-awaited warning")),
+    ("title", lambda seed, glossary: _retitle(seed)),
+    ("added", lambda seed, glossary: _add_third(seed)),
+    ("removed", lambda seed, glossary: (seed.parent / "002_third.txt").unlink()),
+    ("glossary", lambda seed, glossary: _drop_a_term(glossary)),
+]
+
+
+def test_site_wide_pages_kept_in_memory_equal_those_made_afresh_after_each_change(two, tmp_path):
+    """``make serve`` keeps the site-wide pages with what each was made from and makes again only those whose
+    inputs changed (generate.site_wide): after each change in turn, every file equals a cold build's."""
+    sources, docs = two
+    glossary = tmp_path / "glossary.yml"
+    shutil.copyfile(GLOSSARY, glossary)
+    memory = generate.Memory()
+    generate.generate(sources, docs, glossary, SEE_ALSO, jobs=1, memory=memory)
+    for name, change in MEMO_CHANGES:
+        change(sources / SEED.name, glossary)
+        generate.generate(sources, docs, glossary, SEE_ALSO, jobs=1, memory=memory)
+        cold = site_files(sources, glossary, SEE_ALSO, jobs=1)
+        assert snapshot(docs) == {rel: text.encode() for rel, text in cold.items()} | {
+            ".generated.json": (docs / ".generated.json").read_bytes()}, name
 
 
 def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
