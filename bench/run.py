@@ -8,6 +8,8 @@ text) it builds, in a temporary folder and never in the repository's docs/:
   editing one source (the build cache, scripts/cache.py, then builds that source alone);
 - the site with the project's mkdocs.yml (its theme overrides, CSS and JS), then its search
   index (``python -m scripts index``: Pagefind over the built site), as ``make site`` does;
+- ``make serve`` (``python -m scripts serve``) on that corpus, and three edits of one source, each timed
+  until the letter page it serves shows it (bench/serve.py);
 - the same generated Markdown with plain Material for MkDocs (no overrides, extra CSS/JS,
   features; the same Markdown extensions, so the pages render, and the same generated
   navigation, docs/.nav.yml), for the project's added cost;
@@ -39,6 +41,7 @@ import platform
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +54,7 @@ from pathlib import Path
 import yaml
 
 from bench.corpus import write_corpus
+from bench.serve import edit_to_served
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "BENCHMARKS.md"
@@ -170,6 +174,8 @@ def bench_size(size: int, work: Path, plain: bool = True) -> dict:
     site = work / "site"
     print(f"size {size}: search index", file=sys.stderr, flush=True)
     row["index_s"], row["index_rss"], _ = measure(sys.executable, "-m", "scripts", "index", str(site))
+    print(f"size {size}: edit → served (make serve)", file=sys.stderr, flush=True)
+    row["serve_edit_s"] = edit_to_served(work)
     row["site_bytes"] = folder_bytes(site)
     if plain:
         row["plain_bytes"] = folder_bytes(work / "plain-site")
@@ -369,12 +375,15 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
                      f"| {r['gen_rss'] / 2**20:.0f} MiB, {r['build_rss'] / 2**20:.0f} MiB |")
     lines += ["", "| sources | re-run, nothing changed: s (files written) | after editing one source: s (files written;"
               " sources rendered)"
+              " | edit → served by `make serve`: s (median of 3)"
               " | project build ÷ plain Material build (time) | site size (plain Material) | search index (pagefind/)"
               " | index bytes ÷ source text bytes | largest letter page (its navigation) |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
+        served = f"{statistics.median(r['serve_edit_s']):.2f}" if r.get("serve_edit_s") else "—"
         lines.append(f"| {_label(r)} | {r['gen_again_s']:.2f} ({r['gen_again_changed']}) "
                      f"| {r['gen_edit_s']:.2f} ({r['gen_edit_changed']}; {r.get('gen_edit_rendered', '?')}) "
+                     f"| {served} "
                      + (f"| {r['build_s'] / r['plain_s']:.2f}× ({r['build_s']:.1f} s ÷ {r['plain_s']:.1f} s"
                         + (f"; plain Material from the run of {r['plain_from']}" if r.get("plain_from") else "")
                         + f") | {_mb(r['site_bytes'])} ({_mb(r['plain_bytes'])}) " if "plain_s" in r

@@ -3,8 +3,8 @@
 Starts ``python -m scripts serve`` on a benchmark corpus (the folder bench/run.py builds in: its sources/ and
 docs/), waits for the first build and its search index, then edits one word of the middle source's benchmark
 paragraph ``--edits`` times. Each time it measures from the source's write to the moment the letter page served
-holds the new word (polled every 20 ms), then waits for the search index to be made again before the next edit,
-so that no edit is timed against Pagefind's work. A report: it does not pass or fail.
+holds the new word (polled every 20 ms), then waits for the new search index to be in place before the next
+edit, so that no edit is timed against Pagefind's work. A report: it does not pass or fail.
 
     python -m bench.serve WORK [--edits 3]
 """
@@ -48,11 +48,12 @@ def _wait(condition, what: str, process: subprocess.Popen) -> None:
         time.sleep(0.02)
 
 
-def _indexed(work: Path) -> bool:
-    """The search index is in place and none is being made (scripts/serve.py stages it in .cache/serve/)."""
-    serve = work / ".cache" / "serve"
-    return (serve / "site" / "pagefind").is_dir() and not any(
-        (serve / name).exists() for name in ("pagefind", "pagefind.new"))
+def _bundle(work: Path) -> int | None:
+    """The search index in place in the served site (its folder's inode: a new index is a new folder), if any."""
+    try:
+        return (work / ".cache" / "serve" / "site" / "pagefind").stat().st_ino
+    except OSError:
+        return None
 
 
 def edit_to_served(work: Path, edits: int = 3) -> list[float]:
@@ -70,16 +71,17 @@ def edit_to_served(work: Path, edits: int = 3) -> list[float]:
                                stderr=subprocess.DEVNULL)
     times = []
     try:
-        _wait(lambda: _page(url) and _indexed(work), "the first build", process)
+        _wait(lambda: _page(url) and _bundle(work), "the first build and its search index", process)
         for k in range(edits):
             word = f"edit{k}x{port}"
             text = source.read_text(encoding="utf-8")
+            bundle = _bundle(work)
             start = time.perf_counter()
             source.write_text(PHRASE.sub(f"adds these {word} words", text, count=1), encoding="utf-8", newline="")
             _wait(lambda word=word: word in _page(url), "the edit to be served", process)
             times.append(round(time.perf_counter() - start, 2))
-            time.sleep(1)  # the index is asked for after the rebuild; then wait until it is in place
-            _wait(lambda: _indexed(work), "the search index", process)
+            _wait(lambda bundle=bundle: _bundle(work) not in (None, bundle), "the new search index", process)
+            time.sleep(1)
     finally:
         process.terminate()
         process.wait(timeout=60)

@@ -25,12 +25,15 @@ engine, run its own server (``zensical serve`` rebuilds incrementally by itself)
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,6 +110,7 @@ class DevServer:
         return self.nav[1]
 
     def _generate(self) -> Run | None:
+        start = time.perf_counter()
         try:
             run = generate(*self.generate_args, memory=self.memory)
         except Exception as err:  # a bad source, a data file, another generate holding docs/: one line
@@ -114,6 +118,8 @@ class DevServer:
             return None
         for line in run.warnings:
             print(line, file=sys.stderr)
+        print(f"generated {self.generate_args[1]} in {time.perf_counter() - start:.2f} s: {len(run.changed)} file(s) "
+              f"changed; {run.rendered} of {run.sources} source(s) read and rendered", file=sys.stderr)
         return run
 
     def _theme(self) -> tuple:
@@ -131,9 +137,12 @@ class DevServer:
         return _Aside(self.site / BUNDLE, self.folder / "published") if full else _Aside(None, None)
 
     def index_forever(self) -> None:
-        """Make the search index again after each rebuild (in a thread of its own): built from the site's pages into
-        .cache/serve/pagefind/, then moved into the site under the lock. A rebuild while it ran asks for another."""
+        """Make the search index again after each rebuild (in a thread of its own, at the lowest priority): built from
+        the site's pages into .cache/serve/pagefind/, then moved into the site under the lock. A rebuild while it ran
+        asks for another."""
         staged = self.folder / BUNDLE
+        with contextlib.suppress(AttributeError, OSError):  # Linux: this thread (and Pagefind) yields to rebuilds
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         while True:
             self.index_wanted.wait()
             self.index_wanted.clear()
@@ -184,6 +193,12 @@ def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[P
         return 1
     folder = Path(generate_args[1]).resolve().parent / ".cache" / "serve"
     folder.mkdir(parents=True, exist_ok=True)
+    held = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # kept open (and locked) while this server runs
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(f"error: {folder}: another server is building this site there; stop it first", file=sys.stderr)
+        return 1
     dev = DevServer(generate_args, config, theme, folder, report)
     dev.rebuild()
     threading.Thread(target=dev.index_forever, daemon=True).start()

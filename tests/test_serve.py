@@ -94,6 +94,9 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        # Nothing but one-line reports (the server's, generate's and MkDocs' own): no traceback, no stray output.
+        assert all(line.startswith(("INFO ", "WARNING ", "generated ", "warning: ", "error: "))
+                   for line in self.text().splitlines()), self.text()
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +170,12 @@ def test_serve_on_a_taken_address_is_one_line(server, tmp_path):
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith(("error:", "Traceback"))]
     assert errors == [f"error: 127.0.0.1:{server.port}: cannot serve there (Address already in use)"], done.stderr
+
+
+def test_a_second_server_of_the_same_site_is_one_line(server):
+    done = subprocess.run([sys.executable, "-m", "scripts", "serve", "--sources", str(server.sources),
+                           "--docs", str(server.docs), "-a", f"127.0.0.1:{_free_port()}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"error: {server.tmp / '.cache' / 'serve'}: another server is building this "
+                                        "site there; stop it first"], done.stderr
