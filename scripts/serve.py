@@ -11,6 +11,8 @@ between changes, and an edit of one source reaches the browser in about a second
   content changed). Every page carries the navigation and the theme, so a change to either (docs/.nav.yml, which
   changes when a source is added, removed or retitled; mkdocs.yml, overrides/, docs/stylesheets/,
   docs/javascripts/) builds the whole site again;
+- the first ``generate`` (a cold one, at worst) and every full build run in processes of their own, so that what
+  they hold at once (every page of the site) goes with them and the server keeps only the summaries and pages;
 - MkDocs' own development server (``mkdocs.livereload``) serves that folder, watches the sources, the data files
   and the theme, calls ``rebuild`` and then reloads the browser;
 - the search index (Pagefind, scripts/search_index.py) is made again in the background after each rebuild and put
@@ -27,10 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
+import multiprocessing
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -40,6 +45,7 @@ from pathlib import Path
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 
 from scripts.generate import Memory, Run, generate
@@ -73,14 +79,15 @@ class DevServer:
         self.lock = threading.Lock()
         self.index_wanted = threading.Event()
 
-    def rebuild(self) -> None:
+    def rebuild(self) -> bool:
         """``generate``, then MkDocs: in full the first time or when the navigation or the theme changed, else only
-        the pages that changed. Any failure is one line on stderr, and the site served stays as it was."""
+        the pages that changed. Any failure is one line on stderr, and the site served stays as it was. Returns
+        whether generate succeeded."""
         run = self._generate()
         theme = self._theme()
         full = self.theme != theme or (run is not None and NAV in run.changed)
         if not full and not (run and run.changed):
-            return
+            return run is not None
         try:
             if full or self.loaded is None:  # a dirty build reuses the settings: their navigation has not changed
                 docs = Path(self.generate_args[1]).resolve()
@@ -88,14 +95,14 @@ class DevServer:
                 self.loaded = load_config(str(self.config), docs_dir=str(docs), site_dir=str(self.site),
                                           nav=self._nav(docs))
             with self.lock, self._index_kept(full):
-                build(self.loaded, dirty=not full)
-        except (Exception, SystemExit) as err:  # MkDocs stops a strict build with SystemExit, after its warnings
-            print(f"error: {self.config}: the site was not built ({' '.join(str(err).split()) or type(err).__name__})",
-                  file=sys.stderr)
-            return
-        if full:
+                built = _build_apart(self.loaded) if full else _build(self.loaded, dirty=True)
+        except Exception as err:  # mkdocs.yml itself: one line, as MkDocs' own errors
+            built = _not_built(self.config, err)
+        if built and full:
             self.theme = theme
-        self.index_wanted.set()
+        if built:
+            self.index_wanted.set()
+        return run is not None
 
     def _nav(self, docs: Path) -> list | None:
         """The navigation generated into ``docs`` (mkdocs.yml inherits the repository's docs/.nav.yml; this may be
@@ -110,17 +117,32 @@ class DevServer:
         return self.nav[1]
 
     def _generate(self) -> Run | None:
+        """``generate`` in this process, keeping what it made in memory; the first time (a cold run at worst, every
+        page of the site made at once) in a process of its own, whose memory goes with it."""
         start = time.perf_counter()
         try:
-            run = generate(*self.generate_args, memory=self.memory)
+            run = generate(*self.generate_args, memory=self.memory) if self.theme else self._generate_apart()
         except Exception as err:  # a bad source, a data file, another generate holding docs/: one line
             print(err.format() if isinstance(err, Busy) else self.report(err), file=sys.stderr)
             return None
-        for line in run.warnings:
+        if run is None:
+            return None
+        for line in run.warnings if self.theme else ():  # the process apart printed its own
             print(line, file=sys.stderr)
         print(f"generated {self.generate_args[1]} in {time.perf_counter() - start:.2f} s: {len(run.changed)} file(s) "
               f"changed; {run.rendered} of {run.sources} source(s) read and rendered", file=sys.stderr)
         return run
+
+    def _generate_apart(self) -> Run | None:
+        """``python -m scripts generate --json`` (its warnings and errors, one line each, go to stderr)."""
+        sources, docs, glossary, see_also, jobs = self.generate_args
+        done = subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs",
+                               str(docs), "--glossary", str(glossary or "none"), "--see-also", str(see_also or "none"),
+                               "--json", *(["--jobs", str(jobs)] if jobs else [])], stdout=subprocess.PIPE, text=True)
+        if done.returncode:
+            return None
+        made = json.loads(done.stdout)
+        return Run(made["changed"], made["rendered"], made["sources"], tuple(made["warnings"]))
 
     def _theme(self) -> tuple:
         """Each file of the theme (and mkdocs.yml) with its modification time and size."""
@@ -155,6 +177,32 @@ class DevServer:
             with self.lock:
                 shutil.rmtree(self.site / BUNDLE, ignore_errors=True)
                 staged.rename(self.site / BUNDLE)
+
+
+def _build(config: MkDocsConfig, dirty: bool = False) -> bool:
+    """A MkDocs build; whether it succeeded (if not, MkDocs' messages and one line of ours are on stderr)."""
+    try:
+        build(config, dirty=dirty)
+    except (Exception, SystemExit) as err:  # MkDocs stops a strict build with SystemExit, after its warnings
+        return _not_built(config.config_file_path, err)
+    return True
+
+
+def _build_apart(config: MkDocsConfig) -> bool:
+    """A full build in a child process (forked, where the system can), so that what it holds at once (every page of
+    the site: at 1,000 sources more than half a gigabyte) goes with it."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _build(config)
+    child = multiprocessing.get_context("fork").Process(target=lambda: sys.exit(0 if _build(config) else 1))
+    child.start()
+    child.join()
+    return child.exitcode == 0
+
+
+def _not_built(config: object, err: BaseException) -> bool:
+    print(f"error: {config}: the site was not built ({' '.join(str(err).split()) or type(err).__name__})",
+          file=sys.stderr)
+    return False
 
 
 class _Aside:
@@ -200,7 +248,8 @@ def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[P
         print(f"error: {folder}: another server is building this site there; stop it first", file=sys.stderr)
         return 1
     dev = DevServer(generate_args, config, theme, folder, report)
-    dev.rebuild()
+    if dev.rebuild():  # generate in a process of its own, and a full build in another
+        dev.rebuild()  # generate again in this one, to keep its entries and pages; it builds what changed meanwhile
     threading.Thread(target=dev.index_forever, daemon=True).start()
     # Watched folders are polled 5 times a second (MkDocs' own default is twice): a change is seen sooner.
     server = LiveReloadServer(builder=dev.rebuild, host=host, port=port, root=str(dev.site), polling_interval=0.2)
