@@ -109,6 +109,14 @@ def server(tmp_path_factory):
 LETTER = f"{SEED_SLUG}/letter-1/"
 
 
+def _mtime(path: Path) -> int | None:
+    """A built file's modification time, or None while a full build has removed it."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def _edit_seed(server: Server, word: str) -> None:
     text = (server.sources / SEED.name).read_text(encoding="utf-8")
     text = re.sub(r"a European perspective(, \w+)?\.", f"a European perspective, {word}.", text)
@@ -146,6 +154,19 @@ def test_a_new_source_rebuilds_every_page_with_the_new_navigation(server):
     (server.sources / "002_second.txt").unlink()
     server.wait_for(lambda: "Second Thoughts on Liberty" not in (server.get(LETTER) or "x Second Thoughts on Liberty"))
     assert server.errors() == []
+
+
+def test_a_theme_change_rebuilds_the_site_and_keeps_its_search_index(server):
+    """A change to the hand-written stylesheets (the theme) builds every page again, in full (the folder emptied
+    first), and the site keeps its search index."""
+    stylesheet, page = server.docs / "stylesheets" / "reader.css", f"{FIXTURE_SLUG}/letter-1/index.html"
+    built = _mtime(server.site / page)
+    server.put(stylesheet, stylesheet.read_bytes() + b"\n/* served-theme-change */\n")
+    # The new stylesheet served, and a page of another discussion built again (the site's folder is emptied first).
+    server.wait_for(lambda: "served-theme-change" in (server.get("stylesheets/reader.css") or "")
+                    and _mtime(server.site / page) not in (None, built))
+    server.wait_for(lambda: (server.site / BUNDLE / "pagefind-entry.json").is_file())
+    assert server.indexed("perspective") and server.errors() == []
 
 
 def test_a_bad_source_prints_one_line_and_the_site_stays_until_it_is_fixed(server):
