@@ -29,17 +29,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import multiprocessing
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import yaml
@@ -50,6 +48,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from scripts.generate import Memory, Run, generate
 from scripts.search_index import BUNDLE, index
+from scripts.sources import YAML_LOADER
 from scripts.writer import Busy
 
 NAV = ".nav.yml"
@@ -74,7 +73,6 @@ class DevServer:
         self.folder, self.site = folder, folder / "site"
         self.memory = Memory()
         self.loaded = None  # mkdocs.yml as loaded for the last full build
-        self.nav: tuple = (None, None)  # the navigation as last read: ((mtime, size) of docs/.nav.yml, its nav)
         self.theme: tuple | None = None  # the theme's files when the site was last built in full; None: never built
         self.lock = threading.Lock()
         self.index_wanted = threading.Event()
@@ -83,66 +81,49 @@ class DevServer:
         """``generate``, then MkDocs: in full the first time or when the navigation or the theme changed, else only
         the pages that changed. Any failure is one line on stderr, and the site served stays as it was. Returns
         whether generate succeeded."""
-        run = self._generate()
+        if self.theme is None:  # the first time: a cold run at worst, every page of the site made at once
+            generated, changed = _apart(lambda: self._generate() is not None), []
+        else:
+            run = self._generate()
+            generated, changed = run is not None, run.changed if run else []
         theme = self._theme()
-        full = self.theme != theme or (run is not None and NAV in run.changed)
-        if not full and not (run and run.changed):
-            return run is not None
+        full = self.theme != theme or NAV in changed
+        if not full and not changed:
+            return generated
         try:
             if full or self.loaded is None:  # a dirty build reuses the settings: their navigation has not changed
-                docs = Path(self.generate_args[1]).resolve()
                 self.loaded = None
-                self.loaded = load_config(str(self.config), docs_dir=str(docs), site_dir=str(self.site),
-                                          nav=self._nav(docs))
-            with self.lock, self._index_kept(full):
-                built = _build_apart(self.loaded) if full else _build(self.loaded, dirty=True)
+                self.loaded = self._load_config()
+            with self.lock, _aside(self.site / BUNDLE, self.folder / "published") if full else contextlib.nullcontext():
+                built = _apart(lambda: _build(self.loaded)) if full else _build(self.loaded, dirty=True)
         except Exception as err:  # mkdocs.yml itself: one line, as MkDocs' own errors
             built = _not_built(self.config, err)
         if built and full:
             self.theme = theme
         if built:
             self.index_wanted.set()
-        return run is not None
+        return generated
 
-    def _nav(self, docs: Path) -> list | None:
-        """The navigation generated into ``docs`` (mkdocs.yml inherits the repository's docs/.nav.yml; this may be
-        another folder), read again only when it changed: at 1,000 sources it is 0.5 MB of YAML."""
-        try:
-            stat = (docs / NAV).stat()
-        except OSError:
-            return None
-        if self.nav[0] != (stat.st_mtime_ns, stat.st_size):
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it
-            self.nav = ((stat.st_mtime_ns, stat.st_size), yaml.load((docs / NAV).read_bytes(), Loader=loader)["nav"])
-        return self.nav[1]
+    def _load_config(self) -> MkDocsConfig:
+        """mkdocs.yml, building the docs folder served into the site folder, with the navigation generated into that
+        docs folder (mkdocs.yml inherits the repository's docs/.nav.yml)."""
+        docs = Path(self.generate_args[1]).resolve()
+        nav = yaml.load((docs / NAV).read_bytes(), Loader=YAML_LOADER)["nav"] if (docs / NAV).is_file() else None
+        return load_config(str(self.config), docs_dir=str(docs), site_dir=str(self.site), nav=nav)
 
     def _generate(self) -> Run | None:
-        """``generate`` in this process, keeping what it made in memory; the first time (a cold run at worst, every
-        page of the site made at once) in a process of its own, whose memory goes with it."""
+        """``generate``, keeping what it made in ``self.memory``; one line on stderr for what it did, or its error."""
         start = time.perf_counter()
         try:
-            run = generate(*self.generate_args, memory=self.memory) if self.theme else self._generate_apart()
+            run = generate(*self.generate_args, memory=self.memory)
         except Exception as err:  # a bad source, a data file, another generate holding docs/: one line
             print(err.format() if isinstance(err, Busy) else self.report(err), file=sys.stderr)
             return None
-        if run is None:
-            return None
-        for line in run.warnings if self.theme else ():  # the process apart printed its own
+        for line in run.warnings:
             print(line, file=sys.stderr)
         print(f"generated {self.generate_args[1]} in {time.perf_counter() - start:.2f} s: {len(run.changed)} file(s) "
               f"changed; {run.rendered} of {run.sources} source(s) read and rendered", file=sys.stderr)
         return run
-
-    def _generate_apart(self) -> Run | None:
-        """``python -m scripts generate --json`` (its warnings and errors, one line each, go to stderr)."""
-        sources, docs, glossary, see_also, jobs = self.generate_args
-        done = subprocess.run([sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs",
-                               str(docs), "--glossary", str(glossary or "none"), "--see-also", str(see_also or "none"),
-                               "--json", *(["--jobs", str(jobs)] if jobs else [])], stdout=subprocess.PIPE, text=True)
-        if done.returncode:
-            return None
-        made = json.loads(done.stdout)
-        return Run(made["changed"], made["rendered"], made["sources"], tuple(made["warnings"]))
 
     def _theme(self) -> tuple:
         """Each file of the theme (and mkdocs.yml) with its modification time and size."""
@@ -153,10 +134,6 @@ class DevServer:
                     stat = path.stat()
                     found.append((str(path), stat.st_mtime_ns, stat.st_size))
         return tuple(found)
-
-    def _index_kept(self, full: bool):
-        """While the whole site is built again (which empties its folder), its search index is kept aside."""
-        return _Aside(self.site / BUNDLE, self.folder / "published") if full else _Aside(None, None)
 
     def index_forever(self) -> None:
         """Make the search index again after each rebuild (in a thread of its own, at the lowest priority): built from
@@ -188,12 +165,12 @@ def _build(config: MkDocsConfig, dirty: bool = False) -> bool:
     return True
 
 
-def _build_apart(config: MkDocsConfig) -> bool:
-    """A full build in a child process (forked, where the system can), so that what it holds at once (every page of
-    the site: at 1,000 sources more than half a gigabyte) goes with it."""
+def _apart(work: Callable[[], bool]) -> bool:
+    """``work()`` in a child process (forked, where the system can), so that what it holds at once goes with it: a
+    full build or a cold generate hold every page of the site (at 1,000 sources more than half a gigabyte)."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return _build(config)
-    child = multiprocessing.get_context("fork").Process(target=lambda: sys.exit(0 if _build(config) else 1))
+        return work()
+    child = multiprocessing.get_context("fork").Process(target=lambda: sys.exit(0 if work() else 1))
     child.start()
     child.join()
     return child.exitcode == 0
@@ -205,22 +182,18 @@ def _not_built(config: object, err: BaseException) -> bool:
     return False
 
 
-class _Aside:
-    """Moves a folder aside (if it exists) and back again."""
-
-    def __init__(self, folder: Path | None, aside: Path | None):
-        self.folder, self.aside = folder, aside
-
-    def __enter__(self):
-        if self.folder and self.folder.is_dir():
-            shutil.rmtree(self.aside, ignore_errors=True)
-            self.folder.rename(self.aside)
-        return self
-
-    def __exit__(self, *exc):
-        if self.aside and self.aside.is_dir():
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.aside.rename(self.folder)
+@contextlib.contextmanager
+def _aside(folder: Path, aside: Path) -> Iterator[None]:
+    """``folder`` (the site's search index) moved aside while a full build empties the site's folder, then back."""
+    if folder.is_dir():
+        shutil.rmtree(aside, ignore_errors=True)
+        folder.rename(aside)
+    try:
+        yield
+    finally:
+        if aside.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            aside.rename(folder)
 
 
 def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[Path], host: str, port: int,

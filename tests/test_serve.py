@@ -107,6 +107,7 @@ def server(tmp_path_factory):
 
 
 LETTER = f"{SEED_SLUG}/letter-1/"
+FULL_BUILD = "Cleaning site directory"  # what MkDocs logs as a full build begins
 
 
 def _mtime(path: Path) -> int | None:
@@ -158,14 +159,20 @@ def test_a_new_source_rebuilds_every_page_with_the_new_navigation(server):
 
 def test_a_theme_change_rebuilds_the_site_and_keeps_its_search_index(server):
     """A change to the hand-written stylesheets (the theme) builds every page again, in full (the folder emptied
-    first), and the site keeps its search index."""
+    first), and the site keeps its search index through it: the index is there as soon as the build is over, before
+    Pagefind has made the next one."""
     stylesheet, page = server.docs / "stylesheets" / "reader.css", f"{FIXTURE_SLUG}/letter-1/index.html"
-    built = _mtime(server.site / page)
+    built, full_builds = _mtime(server.site / page), server.text().count(FULL_BUILD)
+
+    def over() -> bool:  # a full build began after the change, and the browsers were reloaded after it
+        log = server.text()
+        return log.count(FULL_BUILD) > full_builds and "Reloading browsers" in log.rsplit(FULL_BUILD, 1)[1]
+
     server.put(stylesheet, stylesheet.read_bytes() + b"\n/* served-theme-change */\n")
-    # The new stylesheet served, and a page of another discussion built again (the site's folder is emptied first).
-    server.wait_for(lambda: "served-theme-change" in (server.get("stylesheets/reader.css") or "")
-                    and _mtime(server.site / page) not in (None, built))
-    server.wait_for(lambda: (server.site / BUNDLE / "pagefind-entry.json").is_file())
+    server.wait_for(over)
+    assert (server.site / BUNDLE / "pagefind-entry.json").is_file()
+    assert "served-theme-change" in server.get("stylesheets/reader.css")
+    assert _mtime(server.site / page) not in (None, built)  # a page of another discussion, built again
     assert server.indexed("perspective") and server.errors() == []
 
 
