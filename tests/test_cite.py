@@ -7,12 +7,16 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
 import citeproc
 import pytest
 import rispy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from scripts import cite
 from scripts.generate import build_discussions, site_files
@@ -392,35 +396,130 @@ def test_the_fix_ups_change_citeproc_py_only_for_a_citer(discussion):
     assert str(unfixed).count(title) == 2 and fixed.count(title) == 1
 
 
-def test_paragraph_citations_from_the_letter_template_equal_direct_renderings(discussion):
-    checked = 0
-    for letter in discussion.letters:
-        for paragraph in letter.paragraphs:
-            work = cite.paragraph_work(discussion, letter, paragraph)
-            assert CITER.cite(work) == CITER.cite_directly(work), (letter.number, paragraph.number)
-            checked += 1
-    assert checked == 16
+# --- Templates: a shape of work rendered once, each work's values put in (scripts/cite.py, "Templates") -----------
+
+
+def test_a_discussion_is_rendered_once_per_shape_and_another_of_the_same_issue_not_at_all(discussion):
+    """The forum page, a letter and a paragraph are three shapes: three renderings for the seed's 20 works, none
+    for another discussion of the same issue; and every citation equals a direct rendering."""
+    citer = cite.Citer()
+    seed = citer.citations(discussion)
+    assert citer.rendered == 3
+    other = replace(discussion, title="Science Diplomacy: The Next Decade", slug="science-diplomacy")
+    again = citer.citations(other)
+    assert citer.rendered == 3
+    for d, citations in ((discussion, seed), (other, again)):
+        assert citations.discussion == CITER.cite_directly(cite.Work(cite.discussion_item(d)))
+        for letter in d.letters:
+            assert citations.letters[letter.slug] == CITER.cite_directly(cite.letter_work(d, letter))
+            for paragraph in letter.paragraphs:
+                work = cite.paragraph_work(d, letter, paragraph)
+                assert citations.paragraph(letter, paragraph) == CITER.cite_directly(work), (d.slug, paragraph.anchor)
+    assert "Science Diplomacy: The Next Decade" in again.discussion.forms["chicago"]["note"].text
+
+
+# Values a template must reproduce exactly, or give way on: markup characters, quotes, periods, colons, stop words
+# first, capitals, non-Latin text, characters whose case changes their length; a value that ends in punctuation or
+# holds a stand-in's mark is rendered directly.
+ODD_TITLES = ["Fish & <Chips>: “Quoted” and ‘single’ <i>not italic</i>", "Ünïcode “quotes” 中文 <b>",
+              "the U.S. and the E.U.: a dialogue of the deaf", "NASA AND ESA", "iPhone and eBay: in between",
+              "O'Brien's \"straight\" quotes", "Straße, İstanbul and ſ", "Αλήθεια και ασφάλεια",
+              "Why now?", "Report 987654321 of the committee", "zqxt: the ZQXTB", "A  spaced\ttitle", "R&D"]
+ODD_GENRES = ["letter to the editor from Fudan University, Shanghai, China", "letter to the editor from R&D <Lab>",
+              "letter to the editor from Université Paris-Saclay.", "letter to the editor from 北京大学"]
 
 
 def _odd_works(d) -> list[cite.Work]:
     """The seed's works, and the same with markup-like, quoted and named values."""
-    odd = {**cite.discussion_item(d), "title": "Fish & <Chips>: “Quoted” and ‘single’ <i>not italic</i>",
+    odd = {**cite.discussion_item(d), "title": ODD_TITLES[0],
            "author": [{"family": "O'Brien & Sons", "given": "Ána"}, {"family": "<Lee>", "given": "Q."}]}
-    odd_letter = {**cite.letter_item(d, d.letters[0]), "title": "Ünïcode “quotes” 中文 <b>", "genre": "letter & <x>"}
+    odd_letter = {**cite.letter_item(d, d.letters[0]), "title": ODD_TITLES[1], "genre": "letter & <x>"}
     return [*_works(d)[:3], cite.Work(odd), cite.Work(odd, 7), cite.Work(odd_letter, 3, "b")]
 
 
-def test_a_filled_template_equals_a_direct_rendering_for_odd_titles_and_for_the_stand_in_itself(discussion):
-    """A paragraph's citations are its letter's template with the number filled in (scripts/cite.py,
-    ``_NUMBER_STANDIN``): equal to a direct rendering for titles with markup characters, quotes and non-Latin text;
-    and for a title that holds the stand-in itself, which the Citer then renders paragraph by paragraph."""
+@pytest.mark.parametrize("title", ODD_TITLES)
+def test_a_filled_template_equals_a_direct_rendering(discussion, title):
     d = discussion
-    standin = {**cite.letter_item(d, d.letters[1]), "title": "Report 987654321 of the committee"}
-    works = [w for w in _odd_works(d) if w.paragraph] + [cite.Work(standin, 4, "b")]
-    assert len(works) == 4  # a seed paragraph, two odd ones, the stand-in
+    forum = {**cite.discussion_item(d), "title": title}
+    works = [cite.Work(forum), cite.Work({**forum, "author": [{"family": "Doe", "given": "Jane"}]}, 4)]
+    for genre in ODD_GENRES:
+        letter = {**cite.letter_item(d, d.letters[1]), "title": title, "genre": genre}
+        works += [cite.Work(letter, suffix="b"), cite.Work(letter, 12, "b"), cite.Work(letter, 3)]
     for work in works:
-        assert CITER.cite(work) == CITER.cite_directly(work), work.item["title"]
-    assert "Report 987654321 of" in CITER.cite(works[-1]).forms["chicago"]["note"].text
+        assert CITER.cite(work) == CITER.cite_directly(work), (work.item.get("genre"), work.paragraph)
+
+
+def test_only_values_that_cannot_touch_their_surroundings_are_filled_in(discussion):
+    """A title that ends in punctuation, or holds a stand-in's mark, is rendered directly; the others are not."""
+    letter = cite.letter_item(discussion, discussion.letters[0])
+    citer = cite.Citer()
+    citer.cite(cite.Work(letter, 2, "a"))
+    before = citer.rendered
+    for title in ("Why now", "Straße, İstanbul and ſ", "R&D: policy"):
+        citer.cite(cite.Work({**letter, "title": title}, 2, "a"))
+    assert citer.rendered == before
+    for title in ("Why now?", "Trust, but verify.", "Report 987654321", "zqxt"):
+        citer.cite(cite.Work({**letter, "title": title}, 2, "a"))
+    assert citer.rendered == before + 2 * 4  # the letter, then its paragraph
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(st.sampled_from(list("abcXYZ ofthe.,:;?!&<>'\"“”‘’-()[]/09ßİſΣςé中")), min_size=1, max_size=24),
+       place=st.text(st.sampled_from(list("aZ &<.,’-İ北 ")), min_size=1, max_size=12))
+def test_any_title_and_description_give_what_a_direct_rendering_gives(discussion, title, place):
+    letter = {**cite.letter_item(discussion, discussion.letters[2]), "title": title,
+              "genre": f"letter to the editor from {place}"}
+    for work in (cite.Work(letter, 5, "c"), cite.Work({**cite.discussion_item(discussion), "title": title})):
+        assert CITER.cite(work) == CITER.cite_directly(work)
+
+
+TEMPLATED = {"title", "genre", "URL", "year-suffix"}
+
+
+def _cased_values(root) -> list[tuple[str, str]]:
+    """Each templated variable a style prints, with the text-cases applied to it from outside its own cs:text."""
+    macros = {m.get("name"): m for m in root.iter(f"{{{cite.CSL_NS}}}macro")}
+    found = []
+
+    def walk(element, outer):
+        for child in element:
+            if child.tag == f"{{{cite.CSL_NS}}}text" and child.get("variable") in TEMPLATED:
+                found.append((child.get("variable"), outer))
+            elif child.tag == f"{{{cite.CSL_NS}}}text" and child.get("macro"):
+                walk(macros[child.get("macro")], outer + (child.get("text-case") or ""))
+            elif child.tag is not etree.Comment:
+                walk(child, outer)
+
+    for layout in root.iter(f"{{{cite.CSL_NS}}}layout"):
+        walk(layout, "")
+    return found
+
+
+@pytest.mark.parametrize("name,variant", [*((name, "") for name in cite.STYLES.values()), ("apa", cite.NARRATIVE)])
+def test_each_style_cases_a_templated_value_only_where_it_prints_it(name, variant):
+    """What makes a filled template equal a direct rendering: the text-case, if any, is the value's own."""
+    found = _cased_values(etree.fromstring(cite.style_xml(name, variant)))
+    assert {variable for variable, _ in found} >= {"title", "URL"}
+    assert [(variable, outer) for variable, outer in found if outer] == []
+
+
+def test_a_style_that_prints_a_stand_in_otherwise_is_rendered_directly(discussion):
+    """A template whose stand-in comes out changed in a way the filling cannot repeat (here: a style that strips
+    the periods from titles) is not used: the citations are still exactly the direct ones."""
+
+    class StrippingCiter(cite.Citer):
+        def style(self, name, variant=""):
+            style = super().style(name, variant)
+            for text in style.root.iter(f"{{{cite.CSL_NS}}}text"):
+                if text.get("variable") == "title":
+                    text.set("strip-periods", "true")
+            return style
+
+    citer = StrippingCiter()
+    work = cite.Work({**cite.discussion_item(discussion), "title": "the U.S. and the E.U. compared"})
+    assert citer.cite(work) == citer.cite_directly(work)
+    assert "the US and the EU compared" in citer.cite(work).forms["apa"]["reference"].text
+    assert citer._templates and set(citer._templates.values()) == {None}
 
 
 @pytest.mark.parametrize("style", sorted(cite.STYLES))
