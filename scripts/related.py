@@ -35,7 +35,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 from stop_words import get_stop_words
@@ -65,8 +66,7 @@ _SENTENCE_END = ".!?:;“\"(—‘"
 _NAME_JOINERS = frozenset({"of", "the", "on", "for"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a discussion has tens of thousands (a frozen dataclass took a third longer)
     text: str      # as printed, without a possessive ending
     start: int
     end: int
@@ -92,21 +92,23 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(word.casefold())
 
 
-def tokens(text: str) -> list[Token]:
+@lru_cache(maxsize=256)  # a paragraph's text is read for names, proper words and features: up to three times
+def tokens(text: str) -> tuple[Token, ...]:
     """The words of a text, each with whether it starts a sentence.
 
     >>> [(t.text, t.starts_sentence) for t in tokens("China’s leader. The US-China pact")]
     [('China', True), ('leader', False), ('The', True), ('US-China', False), ('pact', False)]
     """
-    found = []
+    found, end = [], -1  # end: where the last word ended (-1: none yet)
     for match in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", match.group()) if match.group()[-2:] in ("’s", "'s") else match.group()
-        before = match.start() - 1  # the last character before the word that is not a space (no copy of the text)
-        while before >= 0 and text[before].isspace():
-            before -= 1
-        found.append(Token(word, match.start(), match.start() + len(word),
-                           before < 0 or text[before] in _SENTENCE_END))
-    return found
+        start, word = match.start(), match.group()
+        if word[-2:] in ("’s", "'s"):
+            word = _POSSESSIVE.sub("", word)
+        # what comes before the word but spaces (only since the last word, which ends in a letter or digit)
+        gap = text[max(end, 0) : start].rstrip()
+        found.append(Token(word, start, start + len(word), gap[-1] in _SENTENCE_END if gap else end < 0))
+        end = match.end()
+    return tuple(found)
 
 
 def names(text: str, proper: set[str]) -> list[tuple[str, int, int]]:

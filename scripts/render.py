@@ -23,6 +23,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 import yaml
@@ -46,7 +47,7 @@ from scripts.model import (
     passage_key,
     signature_key,
 )
-from scripts.sources import YAML_LOADER
+from scripts.sources import YAML_DUMPER, YAML_LOADER
 
 GENERATOR = "python -m scripts generate"
 NOTICE = (
@@ -90,12 +91,16 @@ def link(from_path: str, to_url: str) -> str:
     'd/'
     """
     target, _, fragment = to_url.partition("#")
-    here = page_url(from_path) or "."
-    rel = posixpath.relpath(target or ".", here)
-    rel = "" if rel == "." else rel + ("/" if target.endswith("/") else "")
+    rel = _relative(target, page_url(from_path) or ".")
     if not rel and not fragment:
         rel = "./"
     return rel + (f"#{fragment}" if fragment else "")
+
+
+@lru_cache(maxsize=4096)  # a page links to the same few pages many times
+def _relative(target: str, here: str) -> str:
+    rel = posixpath.relpath(target or ".", here)
+    return "" if rel == "." else rel + ("/" if target.endswith("/") else "")
 
 
 def letter_path(discussion: Discussion, letter: Letter) -> str:
@@ -137,7 +142,7 @@ def front_matter(source: str, **fields: object) -> str:
     data = {key: value for key, value in fields.items() if value}
     for key in THEME_FIELDS & set(data):
         data[key] = theme_text(str(data[key]))
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+    body = yaml.dump(data, Dumper=YAML_DUMPER, allow_unicode=True, sort_keys=False, width=10_000)
     text = f"---\n# {NOTICE.format(command=GENERATOR, source=source)}\n{body}---\n\n"
     if read_front_matter(text) != data:
         raise PipelineError(source, "a title or fact cannot be written as a page's front matter "

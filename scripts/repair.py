@@ -15,6 +15,7 @@ the log on the original text, as ftfy's ``apply_plan`` replays an explanation.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ def _sloppy_cp874() -> tuple[dict[str, int], bytes]:
 
 
 TO_BYTE, LOST_BYTES = _sloppy_cp874()
+# The characters that stand for a UTF-8 lead byte: where a damaged sequence can start (most of a line is not).
+_LEADS = re.compile("[" + re.escape("".join(ch for ch, byte in TO_BYTE.items() if 0xC2 <= byte <= 0xF4)) + "]")
 
 # Only these kinds of character are inferred for a lost byte: the rest (controls,
 # format characters, spaces, symbols, connectors) are too rare in prose to be a
@@ -135,12 +138,10 @@ def _find_sequences(line: str) -> list[_Sequence]:
     """Runs that re-encode (through the damaged decoder's code pages) to UTF-8 sequences."""
     found = []
     i = 0
-    while i < len(line):
-        lead = TO_BYTE.get(line[i])
+    while lead_at := _LEADS.search(line, i):
+        i = lead_at.start()
+        lead = TO_BYTE[line[i]]
         size = _utf8_length(lead)
-        if not size:
-            i += 1
-            continue
         tail = []
         j = i + 1
         while j < len(line) and len(tail) < size - 1 and _is_continuation(TO_BYTE.get(line[j])):
@@ -172,12 +173,13 @@ def _drop_implausible(line: str, sequences: list[_Sequence]) -> list[_Sequence]:
     Latin text far more often than damage, so it is kept only beside another candidate.
     """
     kept = list(sequences)
-    while True:
+    while kept:
         context = _Context.of(line, kept)
         still = [seq for seq in kept if context.plausible(seq)]
         if len(still) == len(kept):
             return kept
         kept = still
+    return kept
 
 
 @dataclass(frozen=True)

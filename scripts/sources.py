@@ -19,6 +19,10 @@ META_SUFFIX = ".meta.yml"
 # PyYAML's C loader (libyaml, in PyYAML's wheels) when present: the same data several times faster; with the
 # pure-Python loader, reading glossary.yml was a sixth of a re-run at 1,000 sources (BENCHMARKS.md, "Profile").
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# And its emitter, for the pages' front matter (scripts/render.py: a fifth of a discussion's build with PyYAML's
+# pure-Python one). The two write the same bytes but for characters beyond the BMP and line separators, which
+# libyaml escapes, and values longer than the line width; what is written is read back and compared either way.
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ def test_the_command_indexes_a_built_site_into_a_folder_of_its_own(built, tmp_pa
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith(f"indexed {built}: 27 page(s), ")  # 3 letters and 24 glossary entries
+    # Pagefind reads only the pages INDEXED_PAGES names: none that holds something to index is left out
+    bodies = [path for path in built.rglob("*.html") if "data-pagefind-body" in path.read_text(encoding="utf-8")]
+    assert len(bodies) == 27
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["en"]  # --force-language: one index, with English stemming
     assert "&" in entry["include_characters"] and "$" in entry["include_characters"]
