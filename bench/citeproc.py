@@ -7,8 +7,8 @@ pipeline does (``scripts.generate.build_discussions``) and collects every work t
 
 - **citeproc-py**: ``Citer.citations`` on every discussion, as ``generate`` does on a cold run (no build cache),
   with a new ``cite.Citer`` (its styles and remembered lookups empty), so the styles are loaded inside the timing
-  (Python's own start and imports are not: the pipeline pays them anyway). Paragraphs are made from one template
-  per letter, as the pipeline does (``cite._NUMBER_STANDIN``).
+  (Python's own start and imports are not: the pipeline pays them anyway). Works of one shape are filled in from
+  one template, as the pipeline does (scripts/cite.py, "Templates"): so citeproc-py renders a few works, whatever N.
 - **citeproc-js, batch**: ``node bench/citeproc_batch.js`` once over every work (one engine per style plus APA's
   narrative variant, each item registered once, each paragraph cited with its locator; see that file), timed from
   the JSON sent to the JSON read back, Node's start included.

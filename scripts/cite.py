@@ -328,11 +328,11 @@ def style_xml(name: str, variant: str = "") -> bytes:
 _CLOSE_QUOTE_THEN_PUNCTUATION = re.compile(r"”([.,])")
 
 
-def _punctuation_in_quote(text: str, style: CitationStylesStyle) -> str:
-    """Apply the locale's punctuation-in-quote option (fix-up 5 above)."""
+def _punctuation_in_quote(forms: dict[str, str], style: CitationStylesStyle) -> dict[str, str]:
+    """Apply the locale's punctuation-in-quote option (fix-up 5 above) to a style's forms."""
     if style.root.get_locale_option("punctuation-in-quote").lower() != "true":
-        return text
-    return _CLOSE_QUOTE_THEN_PUNCTUATION.sub(r"\1”", text)
+        return forms
+    return {form: _CLOSE_QUOTE_THEN_PUNCTUATION.sub(r"\1”", text) for form, text in forms.items()}
 
 
 # --- What is cited ------------------------------------------------------------------------------------------------
@@ -689,8 +689,7 @@ class Citer:
         return self._styles[(name, variant)]
 
     def _in_quote(self, forms: dict[str, str], style_key: str) -> dict[str, str]:
-        style = self.style(STYLES[style_key])
-        return {form: _punctuation_in_quote(text, style) for form, text in forms.items()}
+        return _punctuation_in_quote(forms, self.style(STYLES[style_key]))
 
     def render(self, work: Work, style_key: str, output, entry: bool = True) -> dict[str, str]:
         """Every form of one work in one style, in one output format (without its list entry: ``entry``)."""

@@ -100,6 +100,9 @@ def _is_thai(char: str) -> bool:
     return "\u0e00" <= char <= "\u0e7f"
 
 
+_THAI = re.compile("[\u0e00-\u0e7f]")  # _is_thai, to find them in a line
+
+
 def _decode(raw: bytes) -> str | None:
     try:
         text = raw.decode("utf-8")
@@ -197,7 +200,7 @@ class _Context:
         covered = bytearray(len(line))
         for seq in kept:
             covered[seq.start : seq.end] = b"\x01" * (seq.end - seq.start)
-        genuine = frozenset(k for k, ch in enumerate(line) if not covered[k] and _is_thai(ch))
+        genuine = frozenset(k for k in (m.start() for m in _THAI.finditer(line)) if not covered[k])
         foreign = any(ch.isalpha() and not _is_thai(ch) for k, ch in enumerate(line) if not covered[k])
         return cls(line, genuine, foreign, frozenset(s.start for s in kept), frozenset(s.end for s in kept))
 

@@ -22,12 +22,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import pagefind_bin
 
 from scripts.errors import PipelineError
 
@@ -125,7 +126,8 @@ def index(site: Path, output: Path | None = None) -> IndexRun:
         raise PipelineError(output, "exists and is not a Pagefind bundle; not replacing it")
     staged = output.with_name(output.name + ".new")
     shutil.rmtree(staged, ignore_errors=True)
-    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(staged),
+    # the binary itself (pagefind_bin's public get_executable), not ``python -m pagefind``, a Python start that execs it
+    done = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(site), "--output-path", str(staged),
                            "--silent", *PAGEFIND_OPTIONS], capture_output=True, text=True)
     if done.returncode or not _is_bundle(staged):
         message = " ".join((done.stderr or done.stdout or "no output").split())[-500:]
