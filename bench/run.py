@@ -272,7 +272,7 @@ def bench_search(row: dict, work: Path) -> None:
         {**search_figures(lunr, letter, "lunr"), "build_s": lunr_build_s, "index_s": 0.0,
          "index_bytes": (lunr / "search" / "search_index.json").stat().st_size},
         {**search_figures(work / "site", letter, "pagefind"), "build_s": row["build_s"], "index_s": row["index_s"],
-         "index_bytes": row["index_bytes"]},
+         "gen_s": row["gen_s"], "index_bytes": row["index_bytes"]},
     ]
     row["search_letter"] = letter
     shutil.rmtree(lunr.parent, ignore_errors=True)
@@ -401,10 +401,13 @@ def report(rows: list[dict], scores: list[dict], command: str) -> str:
                   "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in searched:
             for e in r["search"]:
-                share = e["index_s"] / (r["gen_s"] + r["build_s"] + e["index_s"]) if e["engine"] == "pagefind" else None
+                # of the run that measured the search (a kept entry without its own pipeline time has no share)
+                share = (e["index_s"] / (e["gen_s"] + e["build_s"] + e["index_s"])
+                         if e["engine"] == "pagefind" and "gen_s" in e else None)
                 lines.append(f"| {_label(r)}{' (run of ' + r['search_from'] + ')' if r.get('search_from') else ''} "
                              f"| {e['engine']} | {e['build_s']:.1f} | "
-                             + (f"{e['index_s']:.2f} | {share:.1%}" if share is not None else "(in the build) | —")
+                             + (f"{e['index_s']:.2f} | " + (f"{share:.1%}" if share is not None else "—")
+                                if e["engine"] == "pagefind" else "(in the build) | —")
                              + f" | {_mb(e['index_bytes'])} | {_mb(e['total_bytes'])} "
                              f"| {_mb(e['search_data_bytes'])} ({e['search_files']}) | {e['first_results_ms']} ms |")
     if scores:
