@@ -99,8 +99,8 @@ class _Builder:
     (``concurrent.futures``), each with its own Citer. The results come back in the order asked, so a parallel
     run's output is byte for byte a serial one's (tests/test_incremental.py)."""
 
-    def __init__(self, shared: build.Shared, jobs: int):
-        self.shared, self.jobs, self.citer = shared, jobs, None
+    def __init__(self, shared: build.Shared, jobs: int, citer: Citer | None = None):
+        self.shared, self.jobs, self.citer = shared, jobs, citer
 
     def __call__(self, todo: list[tuple[Path, str]]) -> dict[Path, build.Built]:
         """Each source of ``todo`` built (under the slug given, or its title's when "")."""
@@ -131,13 +131,15 @@ class Site:
 
 
 def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = None,
-               see_also: Path | None = None, jobs: int = 1, memo: dict | None = None) -> Site:
+               see_also: Path | None = None, jobs: int = 1, memo: dict | None = None,
+               citer: Citer | None = None) -> Site:
     """Every discussion's build (``build_discussion``; with a ``cache``, only those whose inputs changed), then the
     site-wide files from their summaries. ``see_also``: the links made by hand (a missing file means none).
 
     The sources' slugs are given in file order (``_unique_slug``): a source whose slug is not the one its title
     gives, or not the one it had, is built again under its slug. A glossary entry that no source uses is left out
-    of the site, with a warning. ``memo``: the site-wide pages of the last run (``site_wide``).
+    of the site, with a warning. ``memo``: the site-wide pages of the last run (``site_wide``); ``citer``: the
+    Citer of the last run, for what is built in this process (its styles and templates are made once).
     """
     terms = load_glossary(glossary) if glossary else ()
     links = load_see_also(see_also)
@@ -145,7 +147,7 @@ def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = 
     shared = build.Shared(terms, links, len(paths) == 1, str(glossary or ""), str(see_also or ""))
     keys = {path: cache.key(path, shared.alone) if cache else None for path in paths}
     cached = {path: entry for path in paths if cache and (entry := cache.get(keys[path]))}
-    builder = _Builder(shared, jobs)
+    builder = _Builder(shared, jobs, citer)
     built = builder([(path, "") for path in paths if path not in cached])
     summaries = {path: (cached[path] if path in cached else built[path]).summary for path in paths}
     slugs = _slugs(paths, {path: summary.parsed_slug for path, summary in summaries.items()})
@@ -208,10 +210,12 @@ def site_files(sources: Path, glossary: Path | None, see_also: Path | None = Non
 class Memory:
     """What a process that generates again and again keeps between runs (scripts/serve.py): the build cache's entries
     (scripts/cache.py), so that they are not read back from disk, and the site-wide pages with what each was made
-    from (``site_wide``), so that those whose inputs did not change are not made again."""
+    from (``site_wide``), so that those whose inputs did not change are not made again; and the Citer, whose styles
+    and templates are then made once (an edit's build renders no citation again)."""
 
     entries: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
+    citer: Citer = field(default_factory=Citer)  # its parsed styles and templates (scripts/cite.py)
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,8 @@ def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | 
         writer.recover(docs)
         folder = docs.resolve().parent / ".cache"
         cache = BuildCache(folder, docs, glossary, see_also, memory.entries if memory else None)
-        site = build_site(sources, glossary, cache, see_also, jobs or default_jobs(), memory.pages if memory else None)
+        site = build_site(sources, glossary, cache, see_also, jobs or default_jobs(), memory.pages if memory else None,
+                          memory.citer if memory else None)
         plan = writer.plan(docs, site.files, site.kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
