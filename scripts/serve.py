@@ -151,9 +151,13 @@ class DevServer:
                 if not self.index_wanted.is_set():
                     print(self.report(err), file=sys.stderr)
                 continue
-            with self.lock:
-                shutil.rmtree(self.site / BUNDLE, ignore_errors=True)
+            old = self.folder / f"{BUNDLE}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            with self.lock:  # two renames: a page asking for the index meanwhile finds the old one or the new one
+                with contextlib.suppress(FileNotFoundError):
+                    (self.site / BUNDLE).rename(old)
                 staged.rename(self.site / BUNDLE)
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _build(config: MkDocsConfig, dirty: bool = False) -> bool:

@@ -32,8 +32,9 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 import scripts.cli
+import scripts.generate
 
-real = scripts.cli.generate
+real = scripts.generate.generate  # what the command imports when it runs
 
 
 def generate(sources, *args, **kwargs):
@@ -42,7 +43,7 @@ def generate(sources, *args, **kwargs):
     return real(sources, *args, **kwargs)
 
 
-scripts.cli.generate = generate
+scripts.generate.generate = generate
 sys.exit(scripts.cli.main(sys.argv[1:]))
 """
 
