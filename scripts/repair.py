@@ -57,8 +57,6 @@ def _sloppy_cp874() -> tuple[dict[str, int], bytes]:
 
 
 TO_BYTE, LOST_BYTES = _sloppy_cp874()
-# The characters that stand for a UTF-8 lead byte: where a damaged sequence can start (most of a line is not).
-_LEADS = re.compile("[" + re.escape("".join(ch for ch, byte in TO_BYTE.items() if 0xC2 <= byte <= 0xF4)) + "]")
 
 # Only these kinds of character are inferred for a lost byte: the rest (controls,
 # format characters, spaces, symbols, connectors) are too rare in prose to be a
@@ -80,9 +78,8 @@ class Edit:
     detail: str = ""
 
 
-def _utf8_length(lead: int | None) -> int:
-    if lead is None:
-        return 0
+def _utf8_length(lead: int) -> int:
+    """How many bytes a UTF-8 sequence that starts with ``lead`` has (0: not a lead byte)."""
     if 0xC2 <= lead <= 0xDF:
         return 2
     if 0xE0 <= lead <= 0xEF:
@@ -92,15 +89,20 @@ def _utf8_length(lead: int | None) -> int:
     return 0
 
 
+# The characters that stand for a UTF-8 lead byte: where a damaged sequence can start (most of a line is not).
+_LEADS = re.compile("[" + re.escape("".join(ch for ch, byte in TO_BYTE.items() if _utf8_length(byte))) + "]")
+
+
 def _is_continuation(byte: int | None) -> bool:
     return byte is not None and 0x80 <= byte <= 0xBF
 
 
+_THAI_BLOCK = ("\u0e00", "\u0e7f")
+_THAI = re.compile(f"[{_THAI_BLOCK[0]}-{_THAI_BLOCK[1]}]")  # to find a line's Thai letters at once
+
+
 def _is_thai(char: str) -> bool:
-    return "\u0e00" <= char <= "\u0e7f"
-
-
-_THAI = re.compile("[\u0e00-\u0e7f]")  # _is_thai, to find them in a line
+    return _THAI_BLOCK[0] <= char <= _THAI_BLOCK[1]
 
 
 def _decode(raw: bytes) -> str | None:
