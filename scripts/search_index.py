@@ -17,6 +17,7 @@ it was indexed), not from the HTML a second time.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -114,8 +115,8 @@ def _is_bundle(folder: Path) -> bool:
 def index(site: Path, output: Path | None = None) -> IndexRun:
     """Index a built site with Pagefind into ``output`` (default SITE/pagefind), replacing what was there.
 
-    The new bundle is written beside the old one and put in its place at the end, so a server that
-    publishes the folder (``make serve``) never sees half an index. A folder that is not a Pagefind
+    The new bundle is written beside the old one and put in its place at the end (``put_in_place``), so a
+    server that publishes the folder never sees half an index, nor none. A folder that is not a Pagefind
     bundle is never removed: a mistyped --output stops the run instead.
     """
     start = time.perf_counter()
@@ -138,6 +139,16 @@ def index(site: Path, output: Path | None = None) -> IndexRun:
     for pattern in UNUSED:
         for path in staged.glob(pattern):
             path.unlink()
-    shutil.rmtree(output, ignore_errors=True)
-    staged.rename(output)
+    put_in_place(staged, output)
     return IndexRun(pages=pages, words=words, seconds=time.perf_counter() - start)
+
+
+def put_in_place(staged: Path, output: Path) -> None:
+    """The bundle ``staged`` moved to ``output``, replacing the one there in two renames (the old one removed after):
+    whoever reads ``output`` meanwhile (a page of ``make serve`` searching) finds the old bundle or the new one."""
+    old = output.with_name(output.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        output.rename(old)
+    staged.rename(output)
+    shutil.rmtree(old, ignore_errors=True)

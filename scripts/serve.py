@@ -47,7 +47,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 
 from scripts.generate import Memory, Run, generate
-from scripts.search_index import BUNDLE, index
+from scripts.search_index import BUNDLE, index, put_in_place
 from scripts.sources import YAML_LOADER
 from scripts.writer import Busy
 
@@ -151,13 +151,8 @@ class DevServer:
                 if not self.index_wanted.is_set():
                     print(self.report(err), file=sys.stderr)
                 continue
-            old = self.folder / f"{BUNDLE}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            with self.lock:  # two renames: a page asking for the index meanwhile finds the old one or the new one
-                with contextlib.suppress(FileNotFoundError):
-                    (self.site / BUNDLE).rename(old)
-                staged.rename(self.site / BUNDLE)
-            shutil.rmtree(old, ignore_errors=True)
+            with self.lock:
+                put_in_place(staged, self.site / BUNDLE)
 
 
 def _build(config: MkDocsConfig, dirty: bool = False) -> bool:
