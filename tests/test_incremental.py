@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import generate
+from scripts import generate, writer
 from scripts.generate import site_files
 
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
@@ -283,7 +283,9 @@ def test_watch_regenerates_when_a_source_changes_and_survives_a_bad_one(tmp_path
         assert _wait_for(lambda: "watching" in log.read_text(), watch)
         seed = sources / SEED.name
         seed.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
-        assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8"), watch), log.read_text()
+        # the run over: its pages renamed in, and its staging folder (scripts/writer.py) removed after them
+        assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8") and not (docs / writer.STAGING).exists(),
+                         watch), log.read_text()
         before = snapshot(docs)
         (sources / "zz.txt").write_bytes(b"\x00binary")
         assert _wait_for(lambda: "error:" in log.read_text(), watch)
