@@ -59,6 +59,16 @@ def nav_of(docs: Path) -> dict:
     return yaml.safe_load((docs / ".nav.yml").read_text(encoding="utf-8"))
 
 
+def site_config(work: Path) -> str:
+    """The project's own mkdocs.yml for the generated ``work/docs``, written as ``work/mkdocs.yml``: only the folders
+    moved (INHERIT merges the rest) and the navigation generated for these sources (mkdocs.yml inherits the
+    repository's docs/.nav.yml, scripts/render_nav.py). Relative folders: Zensical stops on an absolute docs_dir."""
+    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site",
+              "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}, **nav_of(work / "docs")}
+    (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return str(work / "mkdocs.yml")
+
+
 def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | str | None = None,
                site_url: str | None = None, engine: str | None = None) -> Path:
     """Generate, build and index for search; return the built site's folder.
@@ -74,14 +84,7 @@ def build_site(sources: Path, work: Path, strict: bool = True, glossary: Path | 
     hand_written_docs(docs)
     extra = ["--glossary", str(glossary)] if glossary else []
     run(sys.executable, "-m", "scripts", "generate", "--sources", str(sources), "--docs", str(docs), *extra)
-    # The project's own mkdocs.yml, with only the folders moved (INHERIT merges the rest) and the navigation
-    # generated for these sources (mkdocs.yml inherits the repository's docs/.nav.yml, scripts/render_nav.py).
-    # Relative folders: Zensical stops on an absolute docs_dir.
-    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site",
-              "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")}, **nav_of(docs)}
-    (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    site = work / "site"
-    config_file = str(work / "mkdocs.yml")
+    site, config_file = work / "site", site_config(work)
     # The address the site is published at: by default none (a local build), whatever the environment says.
     env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | (
         {"SITE_URL": site_url} if site_url else {})

@@ -28,7 +28,7 @@ from scripts.search_index import _fragments as fragments
 from conftest import ROOT, SEED
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG
 from folders import mtimes
-from sitebuild import hand_written_docs
+from sitebuild import hand_written_docs, run, site_config
 
 WAIT = 180  # seconds allowed for a rebuild on a loaded machine
 
@@ -132,7 +132,7 @@ def _edit_seed(server: Server, word: str) -> None:
     server.put(server.sources / SEED.name, text.encode("utf-8"))
 
 
-def test_an_edit_reaches_the_served_page_and_search_and_rebuilds_only_what_changed(server):
+def test_an_edit_reaches_the_served_page_and_search_and_rebuilds_only_what_changed(server, tmp_path):
     assert "a European perspective." in server.get(LETTER)
     assert "livereload" in server.get(LETTER)  # the browser reloads itself after a rebuild
     before = mtimes(server.site)
@@ -150,6 +150,12 @@ def test_an_edit_reaches_the_served_page_and_search_and_rebuilds_only_what_chang
     # What the server generated, with the build cache's entries kept in memory, is what a cold run makes.
     for rel, text in site_files(server.sources, ROOT / "glossary.yml", ROOT / "see_also.yml").items():
         assert (server.docs / rel).read_text(encoding="utf-8") == text, rel
+    # What it built again page by page is what a full MkDocs build of those files makes (navigation, neighbours).
+    full = tmp_path / "full"
+    shutil.copytree(server.docs, full / "docs")
+    run(sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f", site_config(full), cwd=full)
+    for rel in sorted(rebuilt):
+        assert (server.site / rel).read_bytes() == (full / "site" / rel).read_bytes(), rel
 
 
 def test_a_new_source_rebuilds_every_page_with_the_new_navigation(server):
