@@ -1,6 +1,7 @@
 """Render the glossary: one page per term and an index, from the discussions' summaries.
 
-A term's page has its definition, notes, sources and concordance; the index, a term × letter map per discussion.
+A term's page has its definition, notes, sources and concordance (on a large site split over further pages); the
+index, a term × letter map per discussion.
 They are made from each discussion's glossary hits (model.Hit, found by ``glossary_hits`` when it is built), never
 by re-parsing. The HTML comes from templates/term.md, templates/glossary.md and templates/_glossary.html
 (autoescaped)."""
@@ -8,6 +9,7 @@ by re-parsing. The HTML comes from templates/term.md, templates/glossary.md and 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from markupsafe import Markup
 
@@ -116,18 +118,60 @@ def _by_term(summaries: list[Summary]) -> dict[str, list[tuple[Summary, Hit]]]:
     return found
 
 
-def render_term(term: Term, summaries: list[Summary], hrefs: _Hrefs,
-                by_term: dict[str, list[tuple[Summary, Hit]]]) -> str:
-    """A term's page: its entry, and every use in the letters (the concordance, ``by_term``), discussion by
-    discussion. ``hrefs``: the glossary folder's links to the letters, shared by every term's page."""
-    path = f"{GLOSSARY}/{term.id}.md"
-    many = len(summaries) > 1
+def concordance_pages(uses: list[tuple[Summary, Hit]]) -> list[list[tuple[Summary, Hit]]]:
+    """A term's uses (``_by_term``) on pages of the uses of at most ``LISTED_IN_FULL`` discussions each: the
+    entry's page has the first, ``glossary/<id>/<n>.md`` the others (on a site of 1,000 discussions a term used in
+    all of them would otherwise have a page of megabytes, made again after an edit of any use). Always one page."""
+    pages: list[list[tuple[Summary, Hit]]] = [[]]
+    held: list[Summary] = []
+    for s, h in uses:
+        if not held or held[-1] is not s:
+            if len(held) == LISTED_IN_FULL:
+                pages.append([])
+                held = []
+            held.append(s)
+        pages[-1].append((s, h))
+    return pages
+
+
+def uses_path(term_id: str, number: int) -> str:
+    """The path of a term's page of uses ``number`` (counted from 1, the entry's own page)."""
+    return f"{GLOSSARY}/{term_id}.md" if number == 1 else f"{GLOSSARY}/{term_id}/{number}.md"
+
+
+def _lines(uses: list[tuple[Summary, Hit]], hrefs: _Hrefs, many: bool) -> list[tuple]:
+    return [(hrefs(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
+             h.word, h.after) for s, h in uses]
+
+
+def render_term(term: Term, summaries: list[Summary], uses: list[tuple[Summary, Hit]], total: int, count: int,
+                hrefs: _Hrefs) -> str:
+    """A term's page: its entry, and its uses in the letters (the concordance), discussion by discussion: all of
+    them, or the first page's (``uses``, of ``total``) and links to the other ``count - 1``. ``hrefs``: the
+    glossary folder's links to the letters, shared by every term's page."""
+    path = uses_path(term.id, 1)
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(summaries))
-    lines = [(hrefs(s.discussion, h), f"{s.discussion.title}, " * many + f"Letter {h.number}, {h.place}", h.before,
-              h.word, h.after) for s, h in by_term.get(term.id, ())]
     sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
-    return head + render("term.md", term=term, printed=(*term.variants, *term.exact), lines=lines, sources=sources,
+    return head + render("term.md", term=term, printed=(*term.variants, *term.exact), sources=sources, total=total,
+                         lines=_lines(uses, hrefs, len(summaries) > 1), pages=_pager(term.id, 1, count),
                          credits=_credits(summaries, path))
+
+
+def render_uses(term: Term, summaries: list[Summary], uses: list[tuple[Summary, Hit]], number: int, count: int,
+                hrefs: _Hrefs) -> str:
+    """A further page of a term's uses (``number`` of ``count``), on a site of many discussions."""
+    path = uses_path(term.id, number)
+    head = front_matter(GLOSSARY_SOURCE, title=f"{term.term}: in the letters, page {number} of {count}",
+                        description=term.short)
+    return head + render("term_uses.md", term=term, entry=link(path, term_url(term.id)), number=number,
+                         lines=_lines(uses, hrefs, True), pages=_pager(term.id, number, count),
+                         credits=_credits(summaries, path))
+
+
+def _pager(term_id: str, number: int, count: int) -> list[str | None]:
+    """Links from a term's page of uses ``number`` to each of its ``count`` pages (None for itself)."""
+    here = uses_path(term_id, number)
+    return [None if n == number else link(here, page_url(uses_path(term_id, n))) for n in range(1, count + 1)]
 
 
 def _map_table(summary: Summary, terms: tuple[Term, ...], path: str) -> Markup:
@@ -173,10 +217,18 @@ def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary], memo: dict
     index = f"{GLOSSARY}/index.md"
     files = {index: remembered(memo, index, (terms, letters, tuple(s.hits for s in summaries)),
                                lambda: render_glossary_index(terms, summaries))}
-    hrefs = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md")  # every term's page is in the same folder: one set of links
+    # Every entry's page is in the same folder, and every further page of uses one deeper: one set of links each.
+    hrefs, deeper = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md"), _Hrefs(f"{GLOSSARY}/{GLOSSARY}/2.md")
     by_term = _by_term(summaries)
     for term in terms:
-        path, lines = f"{GLOSSARY}/{term.id}.md", tuple((s.discussion.slug, h) for s, h in by_term.get(term.id, ()))
-        files[path] = remembered(memo, path, (term, lines), lambda term=term: render_term(term, summaries, hrefs,
-                                                                                          by_term))
+        uses = by_term.get(term.id, [])
+        pages = concordance_pages(uses)
+        for number, part in enumerate(pages, 1):
+            path, lines = uses_path(term.id, number), tuple((s.discussion.slug, h) for s, h in part)
+            if number == 1:
+                make = partial(render_term, term, summaries, part, len(uses), len(pages), hrefs)
+            else:
+                make = partial(render_uses, term, summaries, part, number, len(pages), deeper)
+            files[path] = remembered(memo, path, (term, lines, len(uses) if number == 1 else number, len(pages)),
+                                     make)
     return files

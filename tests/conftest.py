@@ -41,6 +41,39 @@ def hostile_sites(tmp_path_factory) -> tuple[Path, Path]:
     return build_sites(tmp_path_factory.mktemp("hostile"))
 
 
+ONE_TERM = """\
+- id: prose
+  term: prose
+  variants: [prose]
+  short: Ordinary written language.
+  definition: Ordinary written or spoken language, without metrical structure.
+  sources:
+    - title: A dictionary
+      url: https://example.org/prose
+      checked: '2026-11-30'
+"""
+
+
+@pytest.fixture(scope="session")
+def large_site(tmp_path_factory) -> Path:
+    """A site of 25 small discussions of one issue (more than the navigation's SECTION_LIMIT and the pages'
+    LISTED_IN_FULL), with a one-term glossary used twice in each, built with ``mkdocs build --strict``."""
+    from scripts.render_nav import SECTION_LIMIT
+
+    from pages import forum_page
+
+    work = tmp_path_factory.mktemp("large")
+    sources = work / "sources"
+    sources.mkdir()
+    for n in range(1, SECTION_LIMIT * 2 + 2):
+        letters = [([f"Letter one of forum {n} has a first paragraph long enough to be prose."], ["Professor"]),
+                   ([f"Letter two of forum {n} has a first paragraph long enough to be prose."], ["Dean"])]
+        (sources / f"{n:03d}.txt").write_text(forum_page(title=f"Forum Number {n}", letters=letters),
+                                               encoding="utf-8")
+    (work / "glossary.yml").write_text(ONE_TERM, encoding="utf-8")
+    return build_site(sources, work / "build", glossary=work / "glossary.yml")
+
+
 @contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """A built site served on 127.0.0.1 (a thread of this process); yields its address."""

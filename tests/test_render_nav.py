@@ -4,18 +4,16 @@ section so long that every page of a large site carries the whole site's list.""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from scripts.annotate import load_glossary
 from scripts.model import Citation, Discussion, Letter, Summary
-from scripts.render import OTHER_ISSUES
+from scripts.render import LISTED_IN_FULL, OTHER_ISSUES
 from scripts.render_nav import SECTION_LIMIT, navigation
 
 from conftest import ROOT
-from pages import forum_page
-from sitebuild import build_site, soup
+from sitebuild import soup
 
 
 def share(n: int, issue: str = "Vol. XLI, No. 2, Winter 2025") -> Summary:
@@ -107,35 +105,6 @@ def test_the_glossary_section_lists_its_index_then_the_terms_by_name(real_terms)
     assert order == sorted(order)
 
 
-ONE_TERM = """\
-- id: prose
-  term: prose
-  variants: [prose]
-  short: Ordinary written language.
-  definition: Ordinary written or spoken language, without metrical structure.
-  sources:
-    - title: A dictionary
-      url: https://example.org/prose
-      checked: '2026-11-30'
-"""
-
-
-@pytest.fixture(scope="module")
-def large_site(tmp_path_factory) -> Path:
-    """A site of 25 small discussions of one issue (more than SECTION_LIMIT), with a one-term glossary, built with
-    ``mkdocs build --strict``."""
-    work = tmp_path_factory.mktemp("large")
-    sources = work / "sources"
-    sources.mkdir()
-    for n in range(1, SECTION_LIMIT * 2 + 2):
-        letters = [([f"Letter one of forum {n} has a first paragraph long enough to be prose."], ["Professor"]),
-                   ([f"Letter two of forum {n} has a first paragraph long enough to be prose."], ["Dean"])]
-        (sources / f"{n:03d}.txt").write_text(forum_page(title=f"Forum Number {n}", letters=letters),
-                                               encoding="utf-8")
-    (work / "glossary.yml").write_text(ONE_TERM, encoding="utf-8")
-    return build_site(sources, work / "build", glossary=work / "glossary.yml")
-
-
 def test_a_built_site_past_the_limit_keeps_each_page_to_its_own_branch(large_site):
     """Each letter page's sidebar holds its own discussion's pages and a bounded number of links, and every page
     is in some page's sidebar."""
@@ -175,4 +144,19 @@ def test_a_large_sites_home_and_glossary_list_discussions_in_brief(large_site):
         credits = page.select("footer.provenance")
         assert len(credits) == 1 and "Issues in Science and Technology" in credits[0].get_text()
     assert not index.select(".term-map")
-    assert len(term.select(".concordance li a")) == 2 * len(titles)
+    # The term's uses, on pages of the uses of at most LISTED_IN_FULL discussions each, linked from one another.
+    pages = [term, *(soup(large_site / "glossary" / "prose" / str(n) / "index.html").select_one("article")
+                     for n in (2, 3))]
+    assert not (large_site / "glossary" / "prose" / "4").exists()
+    assert [len(p.select(".concordance li a")) for p in pages] == [2 * LISTED_IN_FULL, 2 * LISTED_IN_FULL, 2]
+    assert [a.get_text() for p in pages for a in p.select(".concordance li a")] == [
+        f"Forum Number {n}, Letter {k}, paragraph 1" for n in range(1, len(titles) + 1) for k in (1, 2)]
+    heading = term.select_one("h2:-soup-contains('In the letters')").get_text(strip=True)
+    assert heading == f"In the letters ({2 * len(titles)})"
+    for number, page in enumerate(pages, 1):
+        for pager in page.select("nav.concordance-pages"):
+            assert [a.get_text() for a in pager.select("a")] == [str(n) for n in (1, 2, 3) if n != number]
+            assert pager.select_one("[aria-current=page]").get_text() == str(number)
+    second = large_site / "glossary" / "prose" / "2" / "index.html"
+    for a in soup(second).select(".concordance-pages a, .term-back a, .concordance li a"):
+        assert (second.parent / a["href"].partition("#")[0] / "index.html").resolve().is_file(), a["href"]

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 DISCUSSION = "balancing-research-security-and-openness"
 WIDTHS = (375, 1280)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # the axe-core rules every page passes
 
 
 def site_pages(site: Path) -> list[str]:

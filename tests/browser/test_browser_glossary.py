@@ -1,5 +1,5 @@
 """Glossary in a real browser: a term's definition opens with the keyboard alone; searching a term finds its
-entry and the paragraphs using it."""
+entry and the paragraphs using it; a large site's pages of a term's uses pass axe and read at 375 px."""
 
 from __future__ import annotations
 
@@ -54,3 +54,29 @@ def test_searching_a_glossary_term_finds_its_entry_and_the_paragraphs_using_it(b
     assert any(p.endswith(f"/glossary/{entry['id']}/") for p in entries), f"{query!r}: entry not listed: {entries}"
     assert not using or set(passages) & using, f"{query!r}: no paragraph using it in the first {FIRST}: {passages}"
     assert not using or "#p-" in first, f"{query!r}: the first result is not a passage: {first}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_large_sites_pages_of_uses_read_at_any_width_and_pass_axe(browser, large_site, width, scheme):
+    """On a site of more discussions than one page lists, a term's uses are on numbered pages: each passes axe's
+    WCAG 2.2 AA rules, has no sideways scrolling at 375 px, and leads to the next page by its number."""
+    from axe_playwright_python.sync_playwright import Axe
+    from browsing import WCAG_TAGS
+
+    from conftest import serve
+
+    with serve(large_site) as url:
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+        page = context.new_page()
+        for path in ("glossary/prose/", "glossary/prose/2/", "glossary/prose/3/"):
+            page.goto(url + path)
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            assert not results.violations_count, results.generate_report()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        page.goto(url + "glossary/prose/")
+        page.get_by_role("navigation", name="Pages of the uses", exact=True).get_by_role("link", name="2").click()
+        expect(page).to_have_url(url + "glossary/prose/2/")
+        expect(page.locator(".concordance-pages [aria-current=page]").first).to_have_text("2")
+        screenshot(page, f"glossary-pages-of-uses-{width}-{scheme}", full_page=False)
+        context.close()

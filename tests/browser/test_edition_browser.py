@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browsing import ARTIFACTS, DISCUSSION, WIDTHS, screenshot
+from browsing import ARTIFACTS, DISCUSSION, WCAG_TAGS, WIDTHS, screenshot
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 EDITION = f"{DISCUSSION}/{DISCUSSION}.html"
 NOTES = f"{DISCUSSION}/notes/"
 SCHEMES = ("light", "dark")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browsing import DISCUSSION, screenshot, tab_to
+from browsing import DISCUSSION, WCAG_TAGS, screenshot, tab_to
 from playwright.sync_api import expect
 
 LETTERS = (1, 2, 3)
 P3 = "p-individual-analyses-that-claim-to"  # letter 1, paragraph 3: mentions "Chinese Communist Party", "united front"
 P4 = "p-given-these-trends-it-is"  # letter 1, paragraph 4: no glossary term
 TAB_STOPS = 42  # "about 40": the theme's header, navigation and footer are 17 of them
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCHEMES = ("light", "dark")
 
 
