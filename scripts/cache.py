@@ -59,9 +59,10 @@ class Entry:
 
     def fresh(self, docs: Path) -> bool:
         """Whether each of its files in ``docs`` is still the one it wrote."""
+        folder = os.fspath(docs)  # os.path, not pathlib: after an edit at 1,000 sources, 5,000 files are looked at
         for rel, stamp in self.files.items():
             try:
-                found = (docs / rel).stat()
+                found = os.stat(os.path.join(folder, rel))
             except OSError:
                 return False
             if (found.st_size, found.st_mtime_ns) != stamp:

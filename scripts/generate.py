@@ -122,7 +122,7 @@ class _Builder:
 class Site:
     """One run's output: the files made, the files left as they are, and what the build cache should keep."""
 
-    files: dict[str, str]             # every file made in this run, by path under docs/
+    files: dict[str, str | bytes]     # every file made in this run, by path under docs/
     kept: tuple[str, ...] = ()        # files of unchanged sources, left as they are in docs/
     entries: dict[str, tuple[str, list[str], Summary]] = field(default_factory=dict)  # cache key → what was built
     reused: frozenset[str] = frozenset()  # cache keys of the unchanged sources
@@ -174,7 +174,7 @@ def published_terms(terms: tuple[Term, ...], summaries: list[Summary]) -> tuple[
     return tuple(t for t in terms if t.id in used)
 
 
-def site_wide(terms: tuple[Term, ...], summaries: list[Summary], memo: dict | None = None) -> dict[str, str]:
+def site_wide(terms: tuple[Term, ...], summaries: list[Summary], memo: dict | None = None) -> dict[str, str | bytes]:
     """The site-wide files, from every discussion's summary: the home page and passages.json, the glossary's pages
     (of the entries some discussion uses) and the navigation.
 
@@ -201,7 +201,7 @@ def site_wide(terms: tuple[Term, ...], summaries: list[Summary], memo: dict | No
 
 
 def site_files(sources: Path, glossary: Path | None, see_also: Path | None = None,
-               jobs: int | None = None) -> dict[str, str]:
+               jobs: int | None = None) -> dict[str, str | bytes]:
     """Every generated file's content, by path under docs/: all stages, in memory, nothing cached."""
     return build_site(sources, glossary, see_also=see_also, jobs=jobs or default_jobs()).files
 
@@ -210,12 +210,14 @@ def site_files(sources: Path, glossary: Path | None, see_also: Path | None = Non
 class Memory:
     """What a process that generates again and again keeps between runs (scripts/serve.py): the build cache's entries
     (scripts/cache.py), so that they are not read back from disk, and the site-wide pages with what each was made
-    from (``site_wide``), so that those whose inputs did not change are not made again; and the Citer, whose styles
-    and templates are then made once (an edit's build renders no citation again)."""
+    from (``site_wide``), so that those whose inputs did not change are not made again, nor read back from docs/ to
+    be compared (``written``); and the Citer, whose styles and templates are then made once (an edit's build
+    renders no citation again)."""
 
     entries: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     citer: Citer = field(default_factory=Citer)  # its parsed styles and templates (scripts/cite.py)
+    written: dict = field(default_factory=dict)  # path → (the text in docs/ after the last run, its file's stamp)
 
 
 @dataclass(frozen=True)
@@ -243,10 +245,31 @@ def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | 
         cache = BuildCache(folder, docs, glossary, see_also, memory.entries if memory else None)
         site = build_site(sources, glossary, cache, see_also, jobs or default_jobs(), memory.pages if memory else None,
                           memory.citer if memory else None)
-        plan = writer.plan(docs, site.files, site.kept)
+        files, kept = site.files, site.kept
+        if memory:  # a site-wide page made last run and not touched since is left as it is, as an unchanged source's
+            same = {rel for rel, text in files.items() if _unchanged(docs, rel, text, memory.written)}
+            files, kept = {rel: text for rel, text in files.items() if rel not in same}, (*kept, *same)
+        plan = writer.plan(docs, files, kept)
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
+        if memory:
+            memory.written = {rel: (text, _stamp(docs / rel)) for rel, text in site.files.items()}
     return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def _unchanged(docs: Path, rel: str, text: str, written: dict) -> bool:
+    """Whether ``text`` is the very text (the same object: a page kept in ``Memory.pages``) that docs/ held after
+    the last run, and its file has the size and time it had then."""
+    last = written.get(rel)
+    return last is not None and last[0] is text and last[1] is not None and _stamp(docs / rel) == last[1]
 
 
 def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,

@@ -277,6 +277,6 @@ class Summary:
     discussion: Discussion  # its model in outline: each letter's first paragraph only, no repair log (build._outline)
     parsed_slug: str        # the slug its title gives (``discussion.slug`` may be longer: generate._unique_slug)
     cited: Cited            # the discussion's own citation (the home page's "Cite" block when it is the only one)
-    rows: str               # its rows of passages.json, as JSON (render.passages_file joins them)
+    rows: bytes             # its rows of passages.json, as UTF-8 JSON (render.passages_file joins them)
     hits: tuple[Hit, ...]   # every glossary term it uses, in reading order
     responds_term: str = ""  # the id of the glossary entry for the article it discusses ("" for none)

@@ -141,10 +141,13 @@ class DevServer:
         if self.pages is not None and self.theme == theme and NAV not in changed:
             if not changed:
                 return generated
+            start = time.perf_counter()
             with self.lock:
                 built = self.pages.build(Path(self.generate_args[1]), changed)
             if built is not None:
                 if built:
+                    print(f"built the {len(changed)} changed file(s) in {time.perf_counter() - start:.2f} s",
+                          file=sys.stderr)
                     self.index_wanted.set()
                 return generated
         self.pages = None

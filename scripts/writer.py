@@ -136,7 +136,7 @@ def read_manifest(docs: Path) -> list[str]:
 class Plan:
     """What writing one run's files into docs/ changes; ``apply`` carries it out, ``check`` reports it."""
 
-    writes: dict[str, str] = field(default_factory=dict)  # path → content: each file missing or different
+    writes: dict[str, str | bytes] = field(default_factory=dict)  # path → content: each file missing or different
     stale: tuple[str, ...] = ()                            # generated files no longer produced: removed
     manifest: str = ""                                     # the new manifest (in ``writes`` if it changed)
 
@@ -151,8 +151,9 @@ class Plan:
         return [*self.changed, *self.stale, *([MANIFEST] if MANIFEST in self.writes else [])]
 
 
-def plan(docs: Path, files: dict[str, str], kept: tuple[str, ...] | list[str] = ()) -> Plan:
-    """What must change in ``docs`` so that it holds ``files`` (path under docs/ → content).
+def plan(docs: Path, files: dict[str, str | bytes], kept: tuple[str, ...] | list[str] = ()) -> Plan:
+    """What must change in ``docs`` so that it holds ``files`` (path under docs/ → content: text, written in UTF-8,
+    or bytes).
 
     ``kept``: generated files left as they are (those of unchanged sources, scripts/cache.py):
     they stay in the manifest and are never stale. Every path is checked first (``inside``); a
@@ -166,7 +167,7 @@ def plan(docs: Path, files: dict[str, str], kept: tuple[str, ...] | list[str] = 
     for rel, content in sorted(wanted.items()):
         target = docs / rel
         try:
-            same = target.is_file() and target.read_bytes() == content.encode("utf-8")
+            same = target.is_file() and target.read_bytes() == _utf8(content)
         except OSError as err:
             raise PipelineError(target, f"cannot read ({err.strerror})") from None
         if not same:
@@ -180,6 +181,10 @@ def plan(docs: Path, files: dict[str, str], kept: tuple[str, ...] | list[str] = 
         if target.is_file():
             stale.append(rel)
     return Plan(writes, tuple(stale), manifest)
+
+
+def _utf8(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,7 @@ def _stage(docs: Path, staging: Path, plan: Plan) -> Journal:
     for i, rel in enumerate(order):
         target = docs / rel
         try:
-            _write(staging / f"new-{i}", plan.writes[rel].encode("utf-8"))
+            _write(staging / f"new-{i}", _utf8(plan.writes[rel]))
         except OSError as err:
             raise OSError(err.errno, err.strerror, str(target)) from None
         renames.append((f"new-{i}", rel))

@@ -10,6 +10,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def written(files: dict[str, str | bytes]) -> dict[str, bytes]:
+    """Generated files (``site_files``) as ``generate`` writes them: text in UTF-8, bytes as they are."""
+    return {rel: made if isinstance(made, bytes) else made.encode("utf-8") for rel, made in files.items()}
+
+
 def tree(folder: Path, skip: str | None = None) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) under ``folder``, but the top-level ``skip``."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None

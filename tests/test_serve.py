@@ -27,7 +27,7 @@ from scripts.search_index import _fragments as fragments
 
 from conftest import ROOT, SEED
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG
-from folders import mtimes
+from folders import mtimes, written
 from sitebuild import hand_written_docs, run, site_config
 
 WAIT = 180  # seconds allowed for a rebuild on a loaded machine
@@ -102,7 +102,7 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
         # Nothing but one-line reports (the server's, generate's and MkDocs' own): no traceback, no stray output.
-        assert all(line.startswith(("INFO ", "WARNING ", "generated ", "warning: ", "error: "))
+        assert all(line.startswith(("INFO ", "WARNING ", "generated ", "built ", "warning: ", "error: "))
                    for line in self.text().splitlines()), self.text()
 
 
@@ -148,8 +148,8 @@ def test_an_edit_reaches_the_served_page_and_search_and_rebuilds_only_what_chang
     server.wait_for(lambda: server.indexed("quarterdeck"))
     assert server.errors() == []
     # What the server generated, with the build cache's entries kept in memory, is what a cold run makes.
-    for rel, text in site_files(server.sources, ROOT / "glossary.yml", ROOT / "see_also.yml").items():
-        assert (server.docs / rel).read_text(encoding="utf-8") == text, rel
+    for rel, made in written(site_files(server.sources, ROOT / "glossary.yml", ROOT / "see_also.yml")).items():
+        assert (server.docs / rel).read_bytes() == made, rel
     # What it built again page by page is what a full MkDocs build of those files makes (navigation, neighbours).
     full = tmp_path / "full"
     shutil.copytree(server.docs, full / "docs")

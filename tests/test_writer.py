@@ -23,7 +23,7 @@ from pages import forum_page
 BEFORE = {"index.md": "home\n", "old/index.md": "old\n", "old/deep/page.md": "deep\n", "keep/a.md": "a\n",
           "keep/b.md": "b\n", "passages.json": "[1]\n"}
 AFTER = {"index.md": "home, new\n", "keep/a.md": "a\n", "keep/b.md": "b, new\n", "new/index.md": "new\n",
-         "new/sub/page.md": "page\n", "passages.json": "[1, 2]\n"}
+         "new/sub/page.md": "page\n", "passages.json": '["\u00e9", 2]\n'.encode()}  # text, or bytes as they are
 HAND = {"hand.md": "mine\n", "keep/mine.md": "mine too\n"}  # files generate did not write: never touched
 PRIMITIVES = ("open", "write", "fsync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
 
@@ -97,6 +97,15 @@ def states(tmp_path) -> tuple[dict, dict]:
     before = tree(docs)
     writer.apply(docs, writer.plan(docs, AFTER))
     return before, tree(docs)
+
+
+def test_files_given_as_bytes_are_written_as_they_are_and_compared_as_bytes(tmp_path):
+    docs = tmp_path / "docs"
+    make_before(docs)
+    writer.apply(docs, writer.plan(docs, AFTER))
+    assert (docs / "passages.json").read_bytes() == b'["\xc3\xa9", 2]\n'
+    assert (docs / "index.md").read_bytes() == b"home, new\n"
+    assert writer.plan(docs, AFTER).changed == []
 
 
 def run(docs: Path, monkeypatch, os_: CountingOs, action) -> bool:
