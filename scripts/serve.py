@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import yaml
-from mkdocs.commands.build import _build_page, _populate_page, build
+from mkdocs.commands.build import _build_page, _build_template, _populate_page, build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
@@ -87,6 +87,9 @@ class Pages:
                 file.page.markdown = ""
         self.env = config.plugins.on_env(env, config=config, files=files)
         self.config, self.files, self.pages = config, files, files.documentation_pages()
+        # The theme's templates compiled now (the page "not found" uses most of them; not written), not at the first
+        # edit: about 0.2 s.
+        _build_template("404.html", self.env.get_template("404.html"), files, config, self.nav)
 
     def build(self, docs: Path, changed: list[str]) -> bool | None:
         """Build the ``changed`` files (paths under ``docs``) again; whether that succeeded, as a strict build would
