@@ -145,33 +145,45 @@ def _lines(uses: list[tuple[Summary, Hit]], hrefs: _Hrefs, many: bool) -> list[t
 
 
 def render_term(term: Term, summaries: list[Summary], uses: list[tuple[Summary, Hit]], total: int, count: int,
-                hrefs: _Hrefs) -> str:
+                hrefs: _Hrefs, credits: list[Markup]) -> str:
     """A term's page: its entry, and its uses in the letters (the concordance), discussion by discussion: all of
-    them, or the first page's (``uses``, of ``total``) and links to the other ``count - 1``. ``hrefs``: the
-    glossary folder's links to the letters, shared by every term's page."""
-    path = uses_path(term.id, 1)
+    them, or the first page's (``uses``, of ``total``) and links to the other ``count - 1``. ``hrefs`` and
+    ``credits`` (``_credits``): the glossary folder's links to the letters and credits, shared by every term's
+    page."""
     head = front_matter(GLOSSARY_SOURCE, title=term.term, description=term.short, **_site_facts(summaries))
     sources = [{"ref": ref, "checked": long_date(ref.checked)} for ref in term.sources]
     return head + render("term.md", term=term, printed=(*term.variants, *term.exact), sources=sources, total=total,
                          lines=_lines(uses, hrefs, len(summaries) > 1), pages=_pager(term.id, 1, count),
-                         credits=_credits(summaries, path))
+                         credits=credits)
 
 
-def render_uses(term: Term, summaries: list[Summary], uses: list[tuple[Summary, Hit]], number: int, count: int,
-                hrefs: _Hrefs) -> str:
+def render_uses(term: Term, uses: list[tuple[Summary, Hit]], number: int, count: int, hrefs: _Hrefs,
+                credits: list[Markup]) -> str:
     """A further page of a term's uses (``number`` of ``count``), on a site of many discussions."""
     path = uses_path(term.id, number)
     head = front_matter(GLOSSARY_SOURCE, title=f"{term.term}: in the letters, page {number} of {count}",
                         description=term.short)
     return head + render("term_uses.md", term=term, entry=link(path, term_url(term.id)), number=number,
-                         lines=_lines(uses, hrefs, True), pages=_pager(term.id, number, count),
-                         credits=_credits(summaries, path))
+                         lines=_lines(uses, hrefs, True), pages=_pager(term.id, number, count), credits=credits)
 
 
-def _pager(term_id: str, number: int, count: int) -> list[str | None]:
-    """Links from a term's page of uses ``number`` to each of its ``count`` pages (None for itself)."""
-    here = uses_path(term_id, number)
-    return [None if n == number else link(here, page_url(uses_path(term_id, n))) for n in range(1, count + 1)]
+def _pager(term_id: str, number: int, count: int) -> list[tuple[int, str | None]]:
+    """The pages of a term's uses that page ``number`` of ``count`` links to, each with its link (None for itself;
+    a page number of 0 for a gap): the first and the last, and two on either side of itself. A list of every page
+    would grow with the site (84 pages of "securitization" at 1,000 discussions) on each of them.
+
+    >>> [n for n, _ in _pager("t", 1, 3)], [n for n, _ in _pager("t", 9, 20)], _pager("t", 2, 2)
+    ([1, 2, 3], [1, 0, 7, 8, 9, 10, 11, 0, 20], [(1, '../'), (2, None)])
+    """
+    # Every further page is a sibling of the others: its links are those of a sibling that is none of them (number
+    # 0), each computed once (``link`` remembers).
+    here, shown = uses_path(term_id, 0 if number > 1 else 1), {1, count, *range(number - 2, number + 3)}
+    pages: list[tuple[int, str | None]] = []
+    for n in sorted(k for k in shown if 1 <= k <= count):
+        if pages and n > pages[-1][0] + 1:
+            pages.append((0, None))
+        pages.append((n, None if n == number else link(here, page_url(uses_path(term_id, n)))))
+    return pages
 
 
 def _map_table(summary: Summary, terms: tuple[Term, ...], path: str) -> Markup:
@@ -210,15 +222,18 @@ def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary], memo: dict
     """The glossary's pages by path under ``docs/``, from every discussion's summary (none without terms).
 
     ``memo``: the pages of the last run with what each was made from, beside each discussion's facts but its
-    letters (generate.site_wide, which gives ``letters``, each discussion's letters' slugs): a term's page is made
-    again only if its entry or one of its lines changed."""
+    letters (generate.site_wide, which gives ``letters``, each discussion's letters' slugs): a term's page, or one of
+    its further pages of uses (``concordance_pages``), is made again only if its entry or one of its lines changed,
+    or how many pages there are."""
     if not terms:
         return {}
     index = f"{GLOSSARY}/index.md"
     files = {index: remembered(memo, index, (terms, letters, tuple(s.hits for s in summaries)),
                                lambda: render_glossary_index(terms, summaries))}
-    # Every entry's page is in the same folder, and every further page of uses one deeper: one set of links each.
+    # Every entry's page is in the same folder, and every further page of uses one deeper: one set of links each,
+    # and one set of credits (further pages are only on a large site, whose credit has no links).
     hrefs, deeper = _Hrefs(f"{GLOSSARY}/{GLOSSARY}.md"), _Hrefs(f"{GLOSSARY}/{GLOSSARY}/2.md")
+    credits = _credits(summaries, f"{GLOSSARY}/{GLOSSARY}.md")
     by_term = _by_term(summaries)
     for term in terms:
         uses = by_term.get(term.id, [])
@@ -226,9 +241,9 @@ def glossary_pages(terms: tuple[Term, ...], summaries: list[Summary], memo: dict
         for number, part in enumerate(pages, 1):
             path, lines = uses_path(term.id, number), tuple((s.discussion.slug, h) for s, h in part)
             if number == 1:
-                make = partial(render_term, term, summaries, part, len(uses), len(pages), hrefs)
+                make = partial(render_term, term, summaries, part, len(uses), len(pages), hrefs, credits)
             else:
-                make = partial(render_uses, term, summaries, part, number, len(pages), deeper)
+                make = partial(render_uses, term, part, number, len(pages), deeper, credits)
             files[path] = remembered(memo, path, (term, lines, len(uses) if number == 1 else number, len(pages)),
                                      make)
     return files

@@ -126,7 +126,7 @@ class DevServer:
         self.generate_args, self.config, self.theme_paths, self.report = generate_args, config, theme, report
         self.folder, self.site = folder, folder / "site"
         self.memory = Memory()
-        self.theme: tuple | None = None  # the theme's files when the site was last built in full
+        self.theme: tuple | None = None  # the theme's files when the site was last built in full; None: never built
         self.pages: Pages | None = None  # the site as read for its last full build; None: never built, or it failed
         self.lock = threading.Lock()
         self.index_wanted = threading.Event()
@@ -135,7 +135,7 @@ class DevServer:
         """``generate``, then MkDocs: in full the first time or when the navigation or the theme changed, else only
         the files that changed. Any failure is one line on stderr, and the site served stays as it was. Returns
         whether generate succeeded."""
-        if self.pages is None:  # the first time: a cold run at worst, every page of the site made at once
+        if self.theme is None:  # the first time: a cold run at worst, every page of the site made at once
             generated, changed = _apart(lambda: self._generate() is not None), []
         else:
             run = self._generate()

@@ -153,10 +153,14 @@ def test_a_large_sites_home_and_glossary_list_discussions_in_brief(large_site):
         f"Forum Number {n}, Letter {k}, paragraph 1" for n in range(1, len(titles) + 1) for k in (1, 2)]
     heading = term.select_one("h2:-soup-contains('In the letters')").get_text(strip=True)
     assert heading == f"In the letters ({2 * len(titles)})"
+    folders = [large_site / "glossary" / "prose", *(large_site / "glossary" / "prose" / str(n) for n in (2, 3))]
     for number, page in enumerate(pages, 1):
         for pager in page.select("nav.concordance-pages"):
             assert [a.get_text() for a in pager.select("a")] == [str(n) for n in (1, 2, 3) if n != number]
             assert pager.select_one("[aria-current=page]").get_text() == str(number)
+            # Each number links to its own page.
+            assert all((folders[number - 1] / a["href"]).resolve() == folders[int(a.get_text()) - 1]
+                       for a in pager.select("a"))
     second = large_site / "glossary" / "prose" / "2" / "index.html"
     for a in soup(second).select(".concordance-pages a, .term-back a, .concordance li a"):
         assert (second.parent / a["href"].partition("#")[0] / "index.html").resolve().is_file(), a["href"]
