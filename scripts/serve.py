@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -53,7 +54,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from scripts.generate import Memory, Run, generate
-from scripts.search_index import BUNDLE, index, put_in_place
+from scripts.search_index import BUNDLE, put_in_place
 from scripts.sources import YAML_LOADER
 from scripts.writer import Busy
 
@@ -198,20 +199,22 @@ class DevServer:
         return tuple(found)
 
     def index_forever(self) -> None:
-        """Make the search index again after each rebuild (in a thread of its own, at the lowest priority): built from
-        the site's pages into .cache/serve/pagefind/, then moved into the site under the lock. A rebuild while it ran
-        asks for another."""
+        """Make the search index again after each rebuild (a thread of its own waits for ``python -m scripts index``,
+        run at the lowest priority): built from the site's pages into .cache/serve/pagefind/, then moved into the
+        site under the lock. A rebuild while it ran asks for another. A process of its own, not this one's thread:
+        counting the index's words in Python here would hold the interpreter's lock against the next rebuild (at
+        1,000 sources an edit's generate took twice as long while the index was made)."""
         staged = self.folder / BUNDLE
-        with contextlib.suppress(AttributeError, OSError):  # Linux: this thread (and Pagefind) yields to rebuilds
+        with contextlib.suppress(AttributeError, OSError):  # Linux: this thread's children yield to rebuilds
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         while True:
             self.index_wanted.wait()
             self.index_wanted.clear()
-            try:
-                index(self.site, staged)
-            except Exception as err:  # pages that changed under Pagefind: the rebuild that changed them asked again
+            done = subprocess.run([sys.executable, "-m", "scripts", "index", str(self.site), "--output", str(staged)],
+                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+            if done.returncode:  # pages that changed under Pagefind: the rebuild that changed them asked again
                 if not self.index_wanted.is_set():
-                    print(self.report(err), file=sys.stderr)
+                    print(done.stderr.strip() or f"error: {self.site}: the search index was not made", file=sys.stderr)
                 continue
             with self.lock:
                 put_in_place(staged, self.site / BUNDLE)
