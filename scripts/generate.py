@@ -22,7 +22,7 @@ from markdown.extensions.toc import slugify
 
 from scripts import build, writer
 from scripts.annotate import load_glossary, unused_warnings
-from scripts.cache import BuildCache
+from scripts.cache import BuildCache, stamp
 from scripts.cite import Citer
 from scripts.errors import PipelineError
 from scripts.model import Annotations, Discussion, Summary, Term
@@ -253,23 +253,15 @@ def generate(sources: Path, docs: Path, glossary: Path | None, see_also: Path | 
         writer.apply(docs, plan)
         cache.save(site.entries, set(site.reused))
         if memory:
-            memory.written = {rel: (text, _stamp(docs / rel)) for rel, text in site.files.items()}
+            memory.written = {rel: (text, stamp(docs / rel)) for rel, text in site.files.items()}
     return Run([*plan.changed, *plan.stale], site.rendered, site.rendered + len(site.reused), site.warnings)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns
 
 
 def _unchanged(docs: Path, rel: str, text: str, written: dict) -> bool:
     """Whether ``text`` is the very text (the same object: a page kept in ``Memory.pages``) that docs/ held after
     the last run, and its file has the size and time it had then."""
     last = written.get(rel)
-    return last is not None and last[0] is text and last[1] is not None and _stamp(docs / rel) == last[1]
+    return last is not None and last[0] is text and last[1] is not None and stamp(docs / rel) == last[1]
 
 
 def check(sources: Path, docs: Path, glossary: Path | None, see_also: Path | None = None,
