@@ -38,7 +38,7 @@ EDITED, REMOVED, ADDED = (2, 9), (3, 11), (21, 22)
 KILL_POINTS = 14            # kills at evenly spread calls, besides those around the commit point and the renames
 CLOCK_KILLS = (0.5, 0.3, 0.8)  # the first: halfway to the first write; then fractions of the writing
 WAIT = 120                  # seconds allowed for one run on a loaded machine (a limit, never an assertion of speed)
-PRIMITIVES = ("open", "write", "fsync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
+PRIMITIVES = ("open", "write", "fsync", "sync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
 
 WRAPPER = """
 import json, os, signal, sys, time

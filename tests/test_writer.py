@@ -25,7 +25,7 @@ BEFORE = {"index.md": "home\n", "old/index.md": "old\n", "old/deep/page.md": "de
 AFTER = {"index.md": "home, new\n", "keep/a.md": "a\n", "keep/b.md": "b, new\n", "new/index.md": "new\n",
          "new/sub/page.md": "page\n", "passages.json": '["\u00e9", 2]\n'.encode()}  # text, or bytes as they are
 HAND = {"hand.md": "mine\n", "keep/mine.md": "mine too\n"}  # files generate did not write: never touched
-PRIMITIVES = ("open", "write", "fsync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
+PRIMITIVES = ("open", "write", "fsync", "sync", "link", "replace", "rename", "unlink", "mkdir", "rmdir")
 
 
 class Crash(BaseException):
@@ -34,21 +34,22 @@ class Crash(BaseException):
 
 class CountingOs:
     """``os`` as scripts.writer sees it: counts the writing calls; at call ``crash_at`` raises Crash,
-    at call ``fail_at`` an OSError (disk full). ``fsync`` is counted but skipped: a simulated crash
+    at call ``fail_at`` an OSError (disk full). ``fsync`` and ``sync`` are counted but skipped: a simulated crash
     loses no buffered data, and thousands of them would otherwise wait for the disk."""
 
     def __init__(self, crash_at: int = 0, fail_at: int = 0):
         self.calls, self.crash_at, self.fail_at = 0, crash_at, fail_at
         self.trace: list[tuple[str, str]] = []  # (call, its first argument)
         for name in PRIMITIVES:
-            setattr(self, name, self._counted(name, getattr(os, name) if name != "fsync" else lambda handle: None))
+            skipped = name in ("fsync", "sync")
+            setattr(self, name, self._counted(name, (lambda *args: None) if skipped else getattr(os, name)))
 
     def _counted(self, name: str, real):
         def call(*args, **kwargs):
             self.calls += 1
-            self.trace.append((name, str(args[0])))
+            self.trace.append((name, str(args[0]) if args else ""))
             if self.calls == self.fail_at:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[0]))
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[0]) if args else None)
             if self.calls == self.crash_at:
                 raise Crash
             return real(*args, **kwargs)
@@ -240,8 +241,15 @@ def test_kept_files_stay_in_the_manifest_and_are_not_removed(tmp_path):
 
 # All or nothing: a crash (simulated) at every writing call, during recovery, and during an undo.
 
-def test_a_crash_at_any_call_leaves_before_or_a_run_that_recovery_finishes(scratch, monkeypatch, states):
+# Files and folders made durable by an fsync each, or (from SYNC_ONCE_FROM on, here from 2) by one sync(2).
+SYNCING = pytest.mark.parametrize("sync_once_from", [writer.SYNC_ONCE_FROM, 2], ids=["fsync-each", "sync-once"])
+
+
+@SYNCING
+def test_a_crash_at_any_call_leaves_before_or_a_run_that_recovery_finishes(scratch, monkeypatch, states,
+                                                                           sync_once_from):
     """Crash at every writing call of ``apply``; then at every call of the recovery that follows; then recover."""
+    monkeypatch.setattr(writer, "SYNC_ONCE_FROM", sync_once_from)
     before, after = states
     counter = CountingOs()
     docs = scratch / "count" / "docs"
@@ -280,9 +288,12 @@ def test_a_crash_at_any_call_leaves_before_or_a_run_that_recovery_finishes(scrat
     assert 0 < committed < counter.calls
 
 
-def test_a_failure_then_a_crash_while_undoing_still_gives_before_or_after(scratch, monkeypatch, states):
+@SYNCING
+def test_a_failure_then_a_crash_while_undoing_still_gives_before_or_after(scratch, monkeypatch, states,
+                                                                          sync_once_from):
     """A write fails at each call; the undo that follows crashes at each of its calls; recovery then
     gives the whole run or none of it."""
+    monkeypatch.setattr(writer, "SYNC_ONCE_FROM", sync_once_from)
     before, after = states
     counter = CountingOs()
     docs = scratch / "count" / "docs"
@@ -312,6 +323,60 @@ def test_a_failure_then_a_crash_while_undoing_still_gives_before_or_after(scratc
             assert tree(docs) in (before, after), (fail, crash)
             shutil.rmtree(docs.parent)
 
+
+
+class DurableOs:
+    """``os`` as scripts.writer sees it, noting which files written are not yet durable: a file is durable once it
+    has been fsynced after its last write, or once sync(2) has run after it. ``at_commit``: the files not durable
+    when the journal was renamed into place (the commit point)."""
+
+    def __init__(self, inner):
+        self.inner, self.names, self.at_commit, self.synced = inner, {}, None, 0
+        self.written, self.pending = set(), set()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def open(self, path, flags, *args):
+        handle = self.inner.open(path, flags, *args)
+        self.names[handle] = str(path) if flags & os.O_CREAT else None  # a folder opened to be synced: no file
+        return handle
+
+    def write(self, handle, data):
+        self.pending.add(self.names[handle])
+        self.written.add(self.names[handle])
+        return self.inner.write(handle, data)
+
+    def fsync(self, handle):
+        self.pending.discard(self.names[handle])
+        return self.inner.fsync(handle)
+
+    def sync(self):
+        self.pending.clear()
+        self.synced += 1
+        return self.inner.sync()
+
+    def replace(self, source, target):
+        if str(target).endswith(f"{writer.STAGING}/{writer.JOURNAL}"):
+            self.at_commit = set(self.pending)
+        return self.inner.replace(source, target)
+
+
+@SYNCING
+def test_every_staged_file_is_durable_before_the_commit_point(tmp_path, monkeypatch, sync_once_from):
+    """After the commit point a power cut must find every new file on disk, since recovery then moves the staged
+    files into docs/ whatever they hold: each file is made durable, by an fsync or by sync(2), before the journal
+    is renamed into place."""
+    monkeypatch.setattr(writer, "SYNC_ONCE_FROM", sync_once_from)
+    docs = tmp_path / "docs"
+    make_before(docs)
+    durable = DurableOs(writer.os)
+    monkeypatch.setattr(writer, "os", durable)
+    plan = writer.plan(docs, AFTER)
+    writer.apply(docs, plan)
+    assert durable.at_commit == set() and not durable.pending
+    assert len(durable.written) == len(plan.writes) + 1  # the files, the manifest, the journal
+    assert durable.synced == (sync_once_from == 2) * 2  # once for the files, once for the folders renamed into
 
 def test_an_uncommitted_staging_folder_is_dropped_and_docs_untouched(tmp_path, states):
     docs = tmp_path / "docs"
