@@ -141,10 +141,8 @@ def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = 
     of the site, with a warning. ``memo``: the site-wide pages of the last run (``site_wide``); ``citer``: the
     Citer of the last run, for what is built in this process (its styles and templates are made once).
     """
-    terms = load_glossary(glossary) if glossary else ()
-    links = load_see_also(see_also)
-    paths = find_sources(sources)
-    shared = build.Shared(terms, links, len(paths) == 1, str(glossary or ""), str(see_also or ""))
+    shared, paths = _shared(sources, glossary, see_also)
+    terms, links = shared.terms, shared.links
     keys = {path: cache.key(path, shared.alone) if cache else None for path in paths}
     cached = {path: entry for path in paths if cache and (entry := cache.get(keys[path]))}
     builder = _Builder(shared, jobs, citer)
@@ -166,6 +164,24 @@ def build_site(sources: Path, glossary: Path | None, cache: BuildCache | None = 
     warnings += unknown_warnings(links, {s.discussion.slug for s in ordered}, see_also or "")
     return Site(files, tuple(rel for entry in cached.values() for rel in entry.files), entries,
                 frozenset(keys[path] for path in cached), len(built), tuple(warnings))
+
+
+def _shared(sources: Path, glossary: Path | None, see_also: Path | None) -> tuple[build.Shared, list[Path]]:
+    """What every discussion's build shares (the glossary, the hand-made links, whether the site has one source), and
+    the sources."""
+    terms, links = load_glossary(glossary) if glossary else (), load_see_also(see_also)
+    paths = find_sources(sources)
+    return build.Shared(terms, links, len(paths) == 1, str(glossary or ""), str(see_also or "")), paths
+
+
+def warm_up(sources: Path, glossary: Path | None, see_also: Path | None, memory: Memory) -> None:
+    """Build the first source in this process and drop what it made, so that the templates are compiled and the
+    Citer kept in ``memory`` has parsed its styles and rendered that source's shapes of work (scripts/cite.py): the
+    first edit ``make serve`` sees then costs what the next ones do, not 0.3–0.4 s more (BENCHMARKS.md). A source
+    of another journal issue has shapes of its own, rendered at its first edit (about 0.15 s)."""
+    shared, paths = _shared(sources, glossary, see_also)
+    if paths:
+        _Builder(shared, 1, memory.citer)([(paths[0], "")])
 
 
 def published_terms(terms: tuple[Term, ...], summaries: list[Summary]) -> tuple[Term, ...]:

@@ -13,6 +13,8 @@ between changes, and an edit of one source reaches the browser in about a second
   docs/javascripts/) builds the whole site again, and so does a file the last full build did not have;
 - the first ``generate`` (a cold one, at worst) and every full build run in processes of their own, so that what
   they hold at once (every page of the site) goes with them and the server keeps only the summaries and pages;
+  then one source is built in the server's own process and dropped (generate.warm_up), so that its templates and
+  citation styles are ready before the first edit;
 - MkDocs' own development server (``mkdocs.livereload``) serves that folder, watches the sources, the data files
   and the theme, calls ``rebuild`` and then reloads the browser;
 - the search index (Pagefind, scripts/search_index.py) is made again in the background after each rebuild and put
@@ -53,7 +55,7 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-from scripts.generate import Memory, Run, generate
+from scripts.generate import Memory, Run, generate, warm_up
 from scripts.search_index import BUNDLE, put_in_place
 from scripts.sources import YAML_LOADER
 from scripts.writer import Busy
@@ -286,6 +288,8 @@ def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[P
     dev = DevServer(generate_args, config, theme, folder, report)
     if dev.rebuild():  # generate in a process of its own, and a full build in another
         dev.rebuild()  # generate again in this one, to keep its entries and pages; it builds what changed meanwhile
+        with contextlib.suppress(Exception):  # a source that now fails is reported by the rebuild its change starts
+            warm_up(generate_args[0], generate_args[2], generate_args[3], dev.memory)
     threading.Thread(target=dev.index_forever, daemon=True).start()
     # Watched folders are polled 5 times a second (MkDocs' own default is twice): a change is seen sooner.
     server = LiveReloadServer(builder=dev.rebuild, host=host, port=port, root=str(dev.site), polling_interval=0.2)

@@ -187,6 +187,23 @@ def test_a_site_wide_page_kept_in_memory_but_edited_or_deleted_in_docs_is_writte
     assert sorted(run.changed) == ["glossary/securitization.md", "index.md"] and snapshot(docs) == made
 
 
+
+def test_warm_up_writes_nothing_and_leaves_no_citation_to_render_at_the_first_edit(two):
+    """``make serve`` builds one source in its own process before the first edit (generate.warm_up) and drops what
+    it made: nothing in docs/ or the cache changes, and the first edit of that source renders no citation with
+    citeproc-py (its styles and shapes of work are ready, as for every later edit), where without it it would."""
+    sources, docs = two
+    memory = generate.Memory()
+    generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)  # every source cached: none built
+    assert memory.citer.rendered == 0
+    before = snapshot(docs.parent)
+    generate.warm_up(sources, GLOSSARY, SEE_ALSO, memory)
+    assert snapshot(docs.parent) == before and memory.citer.rendered > 0
+    ready = memory.citer.rendered
+    _edit(sources / SEED.name, OLD, NEW)
+    run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
+    assert (run.rendered, memory.citer.rendered) == (1, ready)
+
 def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
     sources, docs = two
     letter = docs / SEED_SLUG / "letter-1.md"
