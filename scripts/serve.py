@@ -288,8 +288,10 @@ def serve(generate_args: tuple, config: Path, theme: list[Path], watched: list[P
     dev = DevServer(generate_args, config, theme, folder, report)
     if dev.rebuild():  # generate in a process of its own, and a full build in another
         dev.rebuild()  # generate again in this one, to keep its entries and pages; it builds what changed meanwhile
-        with contextlib.suppress(Exception):  # a source that now fails is reported by the rebuild its change starts
+        try:
             warm_up(generate_args[0], generate_args[2], generate_args[3], dev.memory)
+        except Exception as err:  # the site is served all the same; only the first edit is slower (one line, as ever)
+            print(report(err), file=sys.stderr)
     threading.Thread(target=dev.index_forever, daemon=True).start()
     # Watched folders are polled 5 times a second (MkDocs' own default is twice): a change is seen sooner.
     server = LiveReloadServer(builder=dev.rebuild, host=host, port=port, root=str(dev.site), polling_interval=0.2)

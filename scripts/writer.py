@@ -10,7 +10,8 @@ pointing elsewhere included). A manifest entry that fails the check is never rem
 ``apply`` is all or nothing even when the process is killed (``kill -9``, a power cut) at any
 moment. It keeps a journal, as databases and git do:
 
-a. every new file is written into one staging folder inside docs/ (``.generate/``) and synced (``_sync``);
+a. every new file is written into one staging folder inside docs/ (``.generate/``) and synced (an fsync
+   each, or one sync(2) for a run of ``SYNC_ONCE_FROM`` files or more);
    every file that will be replaced or removed gets a backup there (a hard link, else a copy);
 b. the journal (the renames staged file → target, the removals, the folders to create, the
    folders to remove once empty) is written to a temporary file there, synced, and renamed to

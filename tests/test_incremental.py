@@ -187,7 +187,6 @@ def test_a_site_wide_page_kept_in_memory_but_edited_or_deleted_in_docs_is_writte
     assert sorted(run.changed) == ["glossary/securitization.md", "index.md"] and snapshot(docs) == made
 
 
-
 def test_warm_up_writes_nothing_and_leaves_no_citation_to_render_at_the_first_edit(two):
     """``make serve`` builds one source in its own process before the first edit (generate.warm_up) and drops what
     it made: nothing in docs/ or the cache changes, and the first edit of that source renders no citation with
@@ -203,6 +202,7 @@ def test_warm_up_writes_nothing_and_leaves_no_citation_to_render_at_the_first_ed
     _edit(sources / SEED.name, OLD, NEW)
     run = generate.generate(sources, docs, GLOSSARY, SEE_ALSO, jobs=1, memory=memory)
     assert (run.rendered, memory.citer.rendered) == (1, ready)
+
 
 def test_a_hand_edited_or_deleted_page_is_written_again(two, tmp_path):
     sources, docs = two

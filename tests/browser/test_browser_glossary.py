@@ -4,8 +4,21 @@ entry and the paragraphs using it; a large site's pages of a term's uses pass ax
 from __future__ import annotations
 
 import pytest
-from browsing import DISCUSSION, anchor_of, glossary_links, passage_links, result_links, screenshot, search, tab_to
+from axe_playwright_python.sync_playwright import Axe
+from browsing import (
+    DISCUSSION,
+    WCAG_TAGS,
+    anchor_of,
+    glossary_links,
+    passage_links,
+    result_links,
+    screenshot,
+    search,
+    tab_to,
+)
 from playwright.sync_api import expect
+
+from conftest import serve
 
 
 def test_tab_to_a_glossary_term_shows_its_definition(browser, site_url):
@@ -61,11 +74,6 @@ def test_searching_a_glossary_term_finds_its_entry_and_the_paragraphs_using_it(b
 def test_a_large_sites_pages_of_uses_read_at_any_width_and_pass_axe(browser, large_site, width, scheme):
     """On a site of more discussions than one page lists, a term's uses are on numbered pages: each passes axe's
     WCAG 2.2 AA rules, has no sideways scrolling at 375 px, and leads to the next page by its number."""
-    from axe_playwright_python.sync_playwright import Axe
-    from browsing import WCAG_TAGS
-
-    from conftest import serve
-
     with serve(large_site) as url:
         context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
         page = context.new_page()
