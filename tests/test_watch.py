@@ -95,8 +95,14 @@ class Watch:
         self.put(seed, text.encode("utf-8"))
 
     def shows(self, k: int) -> bool:
-        return any(f"European perspective, step {k}." in page.read_text(encoding="utf-8")
-                   for page in self.docs.glob("*/letter-*.md"))
+        """The published pages show ``step k``. A run's staging folder (hidden) is not looked in, and a file or
+        folder renamed away while it is read means "not yet": the next check looks again."""
+        try:
+            return any(f"European perspective, step {k}." in page.read_text(encoding="utf-8")
+                       for folder in self.docs.iterdir() if not folder.name.startswith(".") and folder.is_dir()
+                       for page in folder.glob("letter-*.md"))
+        except FileNotFoundError:
+            return False
 
     def broken(self, expected: str, breaking) -> None:
         """``breaking()`` makes the next run fail: exactly one new error line, ``expected`` (a regular
