@@ -21,9 +21,11 @@ def tree(folder: Path, skip: str | None = None) -> dict[str, bytes | None]:
             for p in sorted(folder.rglob("*")) if not (skip and p.relative_to(folder).parts[0] == skip)}
 
 
-def mtimes(folder: Path) -> dict[str, int]:
-    """Every file under ``folder``: its modification time (ns)."""
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+def mtimes(folder: Path, skip: str | None = None) -> dict[str, int]:
+    """Every file under ``folder``: its modification time (ns). Top-level entries whose name begins with ``skip`` are
+    not looked in: a folder another process replaces meanwhile (make serve's search index) would vanish mid-walk."""
+    paths = [p for top in folder.iterdir() if not (skip and top.name.startswith(skip)) for p in [top, *top.rglob("*")]]
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in sorted(paths) if p.is_file()}
 
 
 def fingerprint(folder: Path) -> dict[str, tuple]:

@@ -5,6 +5,7 @@ another engine's server) regenerates docs/ without a restart."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -313,12 +314,15 @@ def test_watch_regenerates_when_a_source_changes_and_survives_a_bad_one(tmp_path
     try:
         assert _wait_for(lambda: "watching" in log.read_text(), watch)
         seed = sources / SEED.name
-        seed.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
+        staged = tmp_path / ".seed.new"  # written beside, then renamed: watch never sees half of it
+        staged.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
+        os.replace(staged, seed)
         # the run over: its pages renamed in, and its staging folder (scripts/writer.py) removed after them
         assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8") and not (docs / writer.STAGING).exists(),
                          watch), log.read_text()
         before = snapshot(docs)
-        (sources / "zz.txt").write_bytes(b"\x00binary")
+        staged.write_bytes(b"\x00binary")
+        os.replace(staged, sources / "zz.txt")
         assert _wait_for(lambda: "error:" in log.read_text(), watch)
         assert f"error: {sources / 'zz.txt'}:1: binary file" in log.read_text()
         assert snapshot(docs) == before
