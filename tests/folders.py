@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -32,3 +33,11 @@ def fingerprint(folder: Path) -> dict[str, tuple]:
     """Every entry's kind, bytes, modification time and mode: files (their bytes) and folders (None)."""
     return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None, p.lstat().st_mtime_ns,
                                                p.lstat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def put(path: Path, data: bytes, scratch: Path) -> None:
+    """Replace ``path`` in one step: written in ``scratch`` (beside the watched folders, on their file system), then
+    renamed, so that a running ``watch`` or ``serve`` never sees half of it."""
+    staged = scratch / f".{path.name}.new"
+    staged.write_bytes(data)
+    os.replace(staged, path)

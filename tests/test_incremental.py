@@ -5,7 +5,6 @@ another engine's server) regenerates docs/ without a restart."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from scripts import generate, writer
 from scripts.generate import site_files
 
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG, both_sources
-from folders import mtimes, snapshot, written
+from folders import mtimes, put, snapshot, written
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "source_texts").glob("*.txt"))
@@ -314,15 +313,12 @@ def test_watch_regenerates_when_a_source_changes_and_survives_a_bad_one(tmp_path
     try:
         assert _wait_for(lambda: "watching" in log.read_text(), watch)
         seed = sources / SEED.name
-        staged = tmp_path / ".seed.new"  # written beside, then renamed: watch never sees half of it
-        staged.write_text(seed.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8", newline="")
-        os.replace(staged, seed)
+        put(seed, seed.read_bytes().replace(OLD.encode(), NEW.encode()), tmp_path)
         # the run over: its pages renamed in, and its staging folder (scripts/writer.py) removed after them
         assert _wait_for(lambda: NEW in letter.read_text(encoding="utf-8") and not (docs / writer.STAGING).exists(),
                          watch), log.read_text()
         before = snapshot(docs)
-        staged.write_bytes(b"\x00binary")
-        os.replace(staged, sources / "zz.txt")
+        put(sources / "zz.txt", b"\x00binary", tmp_path)
         assert _wait_for(lambda: "error:" in log.read_text(), watch)
         assert f"error: {sources / 'zz.txt'}:1: binary file" in log.read_text()
         assert snapshot(docs) == before

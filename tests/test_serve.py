@@ -8,7 +8,6 @@ benchmark measures edit → served, BENCHMARKS.md)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -27,7 +26,7 @@ from scripts.search_index import _fragments as fragments
 
 from conftest import ROOT, SEED
 from corpus import FIXTURE, FIXTURE_SLUG, SEED_SLUG
-from folders import mtimes, written
+from folders import mtimes, put, written
 from sitebuild import hand_written_docs, run, site_config
 
 WAIT = 180  # seconds allowed for a rebuild on a loaded machine
@@ -80,10 +79,7 @@ class Server:
             time.sleep(0.1)
 
     def put(self, path: Path, data: bytes) -> None:
-        """Replace a file in one step, so the server never sees half of it."""
-        staged = self.tmp / f".{path.name}.new"
-        staged.write_bytes(data)
-        os.replace(staged, path)
+        put(path, data, self.tmp)
 
     def indexed(self, word: str) -> bool:
         """Whether the search index in place holds ``word``; read again when Pagefind's next index was moved in

@@ -19,7 +19,7 @@ import pytest
 from scripts.writer import STAGING
 
 from conftest import ROOT, SEED
-from folders import tree
+from folders import put, tree
 from pages import forum_page
 
 WAIT = 120  # seconds allowed for a regeneration on a loaded machine (a limit, never an assertion of speed)
@@ -81,10 +81,7 @@ class Watch:
             time.sleep(0.05)
 
     def put(self, path: Path, data: bytes) -> None:
-        """Replace a file in one step (written beside, then renamed), so watch never sees half of it."""
-        staged = self.tmp / f".{path.name}.new"
-        staged.write_bytes(data)
-        os.replace(staged, path)
+        put(path, data, self.tmp)
 
     def step(self, k: int, folder: Path | None = None) -> None:
         """An edit of the seed (in ``folder``, by default the sources folder) that docs/ shows once
